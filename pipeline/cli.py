@@ -1,0 +1,164 @@
+"""The ``argmine`` command line: each command is a thin shell over one function."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections import Counter
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+for _var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE"):
+    os.environ.setdefault(_var, "1")
+
+import typer
+from rich.console import Console
+
+from .annotate import Annotator, Result, expand
+from .ingest import MAX_BYTES
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Argument mining for essays about ending wars.")
+err = Console(stderr=True)
+
+
+class Format(str, Enum):
+    json = "json"
+    jsonl = "jsonl"
+
+
+@app.callback()
+def main() -> None:
+    """argmine: find argument units and quotations in essays, and the bargaining-model obstacle
+    each quotation invokes."""
+
+
+def write_results(results, out: Path | None, fmt: Format) -> tuple[list[Result], list[Result]]:
+    """Write documents as they come: one ``<id>.json`` per document into the folder ``out``
+    (json) or one line per document into the file ``out`` (jsonl); stdout without ``out``.
+    Returns the documents written and the inputs that failed."""
+    done: list[Result] = []
+    failed: list[Result] = []
+    stream = None
+    if fmt is Format.jsonl:
+        if out is not None:
+            out.parent.mkdir(parents=True, exist_ok=True)
+        stream = open(out, "w", encoding="utf-8") if out is not None else sys.stdout
+    elif out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+    try:
+        for result in results:
+            if result.error is not None:
+                failed.append(result)
+                err.print(f"[red]error[/red] {result.error}", highlight=False, soft_wrap=True)
+                continue
+            doc = result.document
+            if stream is not None:
+                stream.write(doc.to_json(indent=None) + "\n")
+                stream.flush()
+            elif out is not None:
+                (out / f"{doc.id}.json").write_text(doc.to_json() + "\n", encoding="utf-8")
+            else:
+                sys.stdout.write(doc.to_json() + "\n")
+            done.append(result)
+    finally:
+        if stream is not None and stream is not sys.stdout:
+            stream.close()
+    return done, failed
+
+
+def print_summary(results: list[Result]) -> None:
+    """A few lines per document for people: structure, units by role, quotations by kind."""
+    def counts(counter: Counter, order=None) -> str:
+        keys = order or [k for k, _ in counter.most_common()]
+        return " · ".join(f"{k} {counter[k]}" for k in keys if counter[k]) or "none"
+
+    for r in results:
+        d = r.document
+        byline = ", ".join(x for x in (d.author, d.date) if x)
+        err.print(f"[bold]{d.id}[/bold]  {d.title or '(untitled)'}" + (f" — {byline}" if byline else ""), highlight=False)
+        err.print(f"  sections {len(d.sections)} · paragraphs {len(d.paragraphs)} · sentences {len(d.sentences)} · footnotes {len(d.footnotes)}")
+        err.print(f"  units     {counts(Counter(u.role for u in d.units), ['major_claim', 'claim', 'premise', 'none'])}")
+        err.print(f"  quotes    {counts(Counter(q.kind for q in d.quotes), ['inline', 'block'])}")
+        labels = Counter(q.obstacle.label for q in d.quotes if q.obstacle is not None)
+        if labels:
+            err.print(f"  obstacles {counts(labels)}")
+        for w in d.meta.get("warnings", []):
+            err.print(f"  [yellow]warning[/yellow] {w}")
+
+
+@app.command()
+def annotate(
+    paths: Annotated[list[str], typer.Argument(help="files or folders to annotate; '-' reads standard input")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="folder for json, file for jsonl; stdout if omitted")] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="json: one file per document; jsonl: one line per document")] = Format.json,
+    obstacles: Annotated[bool, typer.Option("--obstacles/--no-obstacles", help="classify quotations with the shipped obstacle model")] = True,
+    model: Annotated[Path | None, typer.Option("--model", help="obstacle model folder (default: the shipped models/obstacles)")] = None,
+    device: Annotated[str, typer.Option("--device", help="auto, cpu or cuda")] = "auto",
+    abstain_below: Annotated[float, typer.Option("--abstain-below", help="mark quotations whose top obstacle score is below this for review")] = 0.0,
+    max_bytes: Annotated[int, typer.Option("--max-bytes", help="largest input accepted, in bytes")] = MAX_BYTES,
+) -> None:
+    """Annotate essays: sections, paragraphs, sentences, argument units, quotations."""
+    obstacle_model = None
+    if obstacles:
+        from .classify import load_obstacle_model
+
+        obstacle_model = load_obstacle_model(model, device=device, abstain_below=abstain_below, required=model is not None)
+        if obstacle_model is None:
+            err.print("[yellow]note[/yellow] no obstacle model found; quotations are left unclassified (obstacle: null)")
+    annotator = Annotator(obstacle_model=obstacle_model, max_bytes=max_bytes)
+    inputs = list(expand(paths))
+    if not inputs:
+        err.print(f"[red]error[/red] no supported files in {', '.join(paths)}")
+        raise typer.Exit(1)
+    done, failed = write_results(annotator.pipe(inputs), output, fmt)
+    if done:
+        print_summary(done)
+    where = f" to {output}" if output else ""
+    err.print(f"{len(done)} annotated{where}, {len(failed)} failed")
+    if failed:
+        raise typer.Exit(1)
+
+
+corpus_app = typer.Typer(no_args_is_help=True, help="Build and check the obstacle corpus.")
+app.add_typer(corpus_app, name="corpus")
+
+
+@corpus_app.command("build")
+def corpus_build(root: Annotated[Path, typer.Option(help="corpus folder")] = Path("corpus/obstacles")) -> None:
+    """Rebuild passages.jsonl and stats.json from raw/, annotation/ and splits.json."""
+    from .dataset import build
+
+    records = build(root)
+    err.print(f"{len(records)} passages written to {root / 'passages.jsonl'}; counts in {root / 'stats.json'}")
+
+
+@corpus_app.command("check")
+def corpus_check(root: Annotated[Path, typer.Option(help="corpus folder or passages file")] = Path("corpus/obstacles")) -> None:
+    """Validate every record and look for near-duplicates across splits; print the counts."""
+    from .dataset import CorpusError, check, leakage, load_records
+
+    try:
+        records = load_records(root)
+        check(records)
+    except CorpusError as e:
+        err.print(f"[red]error[/red] {e}")
+        raise typer.Exit(1) from None
+    best, pairs = leakage(records)
+    for split in ("train", "dev", "test"):
+        labels = Counter(r["label"] for r in records if r["split"] == split)
+        err.print(f"{split:5} {sum(labels.values()):5}  " + " · ".join(f"{k} {v}" for k, v in sorted(labels.items())))
+    err.print(f"highest similarity of a dev/test passage to train: {best:.3f}")
+    for held, train, sim in pairs:
+        err.print(f"[red]near-duplicate[/red] {held} ~ {train} ({sim:.3f})")
+    if pairs:
+        raise typer.Exit(1)
+
+
+def _print_json(data: dict) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,207 @@
+"""The obstacle corpus: build it from the writers' files, check it, and load it as a DatasetDict.
+
+``corpus/obstacles/`` holds ``raw/*.jsonl`` (what each writer wrote, with the first label),
+``annotation/`` (the blind second annotator's labels and the adjudication of disagreements),
+``splits.json`` (which conflicts go to dev and test; every other conflict trains) and the built
+``passages.jsonl`` and ``stats.json``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+from .document import OBSTACLE_LABELS
+
+ROOT = Path(__file__).resolve().parent.parent / "corpus" / "obstacles"
+SEED_GOLD = Path(__file__).resolve().parent.parent / "corpus" / "seed" / "000_2fa55b68fac4d5ee.gold.json"
+FIELDS = ("id", "text", "label", "secondary_label", "conflict", "register", "split", "author")
+REGISTERS = ("scholarly", "op-ed", "news", "speech", "student-essay")
+SPLITS = ("train", "dev", "test")
+TEXTBOOK = re.compile(
+    r"commitment problem|credible commitment|indivisib|information asymmetr|asymmetric information|private information|bargaining model",
+    re.IGNORECASE,
+)
+LEAK_THRESHOLD = 0.8  # cosine similarity of character n-gram vectors above which two passages are near-duplicates
+
+
+class CorpusError(ValueError):
+    pass
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    out = []
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                out.append(json.loads(line))
+            except json.JSONDecodeError as err:
+                raise CorpusError(f"{path}:{n}: not valid JSON ({err.msg})") from None
+    return out
+
+
+def write_jsonl(path: Path, records: list[dict]) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        for r in records:
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+
+
+def normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = re.sub(r"[“”\"'‘’]", "", text)
+    return " ".join(text.split())
+
+
+def seed_records(gold_path: Path = SEED_GOLD) -> list[dict]:
+    """The seed essay's quotations as labelled test records."""
+    gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    return [
+        {"id": f"seed-q{i:02d}", "text": q["text"], "label": q["obstacle"], "secondary_label": None,
+         "conflict": "russia-ukraine", "register": "scholarly", "split": "test", "author": "seed-essay"}
+        for i, q in enumerate(gold["quotes"], 1)
+    ]
+
+
+def build(root: Path = ROOT) -> list[dict]:
+    """Merge the writers' files, apply adjudicated labels, assign splits by conflict, append the
+    seed quotations to test, and write ``passages.jsonl`` and ``stats.json``."""
+    splits = json.loads((root / "splits.json").read_text(encoding="utf-8"))
+    by_conflict = {c: s for s in ("dev", "test") for c in splits[s]}
+    final = {a["id"]: a["final"] for a in read_jsonl(root / "annotation" / "adjudication.jsonl")}
+    records = []
+    for path in sorted((root / "raw").glob("*.jsonl")):
+        for r in read_jsonl(path):
+            r = {**r, **final.get(r["id"], {})}
+            r["split"] = by_conflict.get(r["conflict"], "train")
+            records.append({k: r[k] for k in FIELDS})
+    records += seed_records()
+    check(records)
+    write_jsonl(root / "passages.jsonl", records)
+    (root / "stats.json").write_text(json.dumps(stats(records, root), indent=2) + "\n", encoding="utf-8")
+    return records
+
+
+def check(records: list[dict]) -> None:
+    """Every record valid: known label and split, non-empty text, no duplicate ids or texts."""
+    problems = []
+    ids, texts = Counter(r.get("id") for r in records), Counter(normalise(r.get("text", "")) for r in records)
+    for r in records:
+        rid = r.get("id")
+        missing = [f for f in FIELDS if f not in r]
+        if missing:
+            problems.append(f"{rid}: missing fields {missing}")
+            continue
+        if r["label"] not in OBSTACLE_LABELS:
+            problems.append(f"{rid}: label {r['label']!r} not in {OBSTACLE_LABELS}")
+        if r["secondary_label"] not in (None, *OBSTACLE_LABELS[:3]) or r["secondary_label"] == r["label"]:
+            problems.append(f"{rid}: secondary_label {r['secondary_label']!r} must be null or another obstacle label")
+        if r["split"] not in SPLITS:
+            problems.append(f"{rid}: split {r['split']!r} not in {SPLITS}")
+        if not r["text"].strip():
+            problems.append(f"{rid}: empty text")
+        if ids[rid] > 1:
+            problems.append(f"{rid}: duplicate id")
+        if texts[normalise(r["text"])] > 1:
+            problems.append(f"{rid}: duplicate text")
+    if problems:
+        raise CorpusError(f"{len(problems)} invalid records:\n" + "\n".join(problems[:20]))
+
+
+def leakage(records: list[dict], threshold: float = LEAK_THRESHOLD) -> tuple[float, list[tuple[str, str, float]]]:
+    """Near-duplicates across splits: (highest similarity seen, pairs above ``threshold``) between
+    each dev/test passage and every train passage, by cosine of character 3-5-gram TF-IDF."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    train = [r for r in records if r["split"] == "train"]
+    held = [r for r in records if r["split"] != "train"]
+    vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
+    x_train = vec.fit_transform([normalise(r["text"]) for r in train])
+    x_held = vec.transform([normalise(r["text"]) for r in held])
+    sims = (x_held @ x_train.T).toarray()
+    best = sims.argmax(axis=1)
+    pairs = [(held[i]["id"], train[j]["id"], float(sims[i, j])) for i, j in enumerate(best) if sims[i, j] > threshold]
+    return float(sims.max()) if sims.size else 0.0, pairs
+
+
+def agreement(root: Path = ROOT) -> dict:
+    """Cohen's kappa between the first labels (raw/) and the blind second annotator, overall and
+    per class (one class against the rest), and their confusion matrix."""
+    from sklearn.metrics import cohen_kappa_score, confusion_matrix
+
+    first = {r["id"]: r["label"] for p in sorted((root / "raw").glob("*.jsonl")) for r in read_jsonl(p)}
+    second = read_jsonl(root / "annotation" / "second_annotator.jsonl")
+    a = [first[s["id"]] for s in second]
+    b = [s["label"] for s in second]
+    return {
+        "n": len(second),
+        "kappa": round(float(cohen_kappa_score(a, b)), 4),
+        "observed_agreement": round(sum(x == y for x, y in zip(a, b)) / len(a), 4),
+        "per_class_kappa": {l: round(float(cohen_kappa_score([x == l for x in a], [y == l for y in b])), 4) for l in OBSTACLE_LABELS},
+        "confusion": {"labels": list(OBSTACLE_LABELS), "rows_annotator_1_cols_annotator_2": confusion_matrix(a, b, labels=list(OBSTACLE_LABELS)).tolist()},
+        "disagreements_adjudicated": len(read_jsonl(root / "annotation" / "adjudication.jsonl")),
+    }
+
+
+def data_hash(records: list[dict]) -> str:
+    """A digest of the records' ids, texts, labels and splits, in order: names the data a model saw."""
+    digest = hashlib.sha256()
+    for r in records:
+        digest.update(json.dumps([r["id"], r["text"], r["label"], r["split"]], ensure_ascii=False).encode())
+    return digest.hexdigest()
+
+
+def stats(records: list[dict], root: Path = ROOT) -> dict:
+    positives = [r for r in records if r["label"] != "none"]
+    by_split = {s: Counter(r["label"] for r in records if r["split"] == s) for s in SPLITS}
+    max_sim, leaks = leakage(records)
+    agree = agreement(root)
+    return {
+        "n": len(records),
+        "labels": dict(Counter(r["label"] for r in records)),
+        "none_share": round(sum(r["label"] == "none" for r in records) / len(records), 4),
+        "positive_shares": {l: round(sum(r["label"] == l for r in positives) / len(positives), 4) for l in OBSTACLE_LABELS[:3]},
+        "textbook_term_share_of_positives": round(sum(bool(TEXTBOOK.search(r["text"])) for r in positives) / len(positives), 4),
+        "with_secondary_label": sum(r["secondary_label"] is not None for r in records),
+        "splits": {s: {"n": sum(c.values()), **dict(c)} for s, c in by_split.items()},
+        "conflicts": dict(sorted(Counter(r["conflict"] for r in records).items())),
+        "n_conflicts": len({r["conflict"] for r in records if r["conflict"] != "general-theory"}),
+        "registers": dict(Counter(r["register"] for r in records)),
+        "authors": dict(sorted(Counter(r["author"] for r in records).items())),
+        "words": {"min": min(len(r["text"].split()) for r in records), "max": max(len(r["text"].split()) for r in records),
+                  "mean": round(sum(len(r["text"].split()) for r in records) / len(records), 1)},
+        "leakage": {"method": "char_wb 3-5-gram TF-IDF cosine, each dev/test passage vs all train", "threshold": LEAK_THRESHOLD,
+                    "max_similarity": round(max_sim, 4), "pairs_over_threshold": len(leaks)},
+        "kappa": agree["kappa"],
+        "agreement": agree,
+        "data_sha256": data_hash(records),
+    }
+
+
+def load_records(root: Path = ROOT) -> list[dict]:
+    path = Path(root) / "passages.jsonl" if Path(root).is_dir() else Path(root)
+    if not path.is_file():
+        raise CorpusError(f"{path}: no such corpus file; expected corpus/obstacles/passages.jsonl (run `argmine corpus build`)")
+    return read_jsonl(path)
+
+
+def load_obstacles(root: Path = ROOT):
+    """The corpus as a ``datasets.DatasetDict`` (train / dev / test) with a ClassLabel ``label``."""
+    from datasets import ClassLabel, Dataset, DatasetDict, Features, Value
+
+    records = load_records(root)
+    check(records)
+    features = Features({
+        "id": Value("string"), "text": Value("string"), "label": ClassLabel(names=list(OBSTACLE_LABELS)),
+        "secondary_label": Value("string"), "conflict": Value("string"), "register": Value("string"),
+        "split": Value("string"), "author": Value("string"),
+    })
+    return DatasetDict({
+        s: Dataset.from_list([{k: r[k] for k in FIELDS} for r in records if r["split"] == s], features=features)
+        for s in SPLITS
+    })

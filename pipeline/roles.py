@@ -1,0 +1,99 @@
+"""The transparent baseline for argument roles and relations.
+
+Every decision comes from a rule a reader can check: discourse markers, stance phrases, the
+unit's place in its paragraph and in the essay. It names itself ``baseline`` in ``meta.models``;
+a fine-tuned component model replaces it when one is shipped.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .document import Document, Relation, Span
+
+NAME = "argmine-roles-baseline"
+
+STANCE = re.compile(
+    r"\b(?:I (?:strongly |firmly |do )?(?:believe|argue|think|contend|maintain|hold|agree|disagree)|in my (?:view|opinion)|"
+    r"I am convinced|we must|must be|is (?:absolutely |clearly )?(?:a )?necess|should|ought to|in conclusion|"
+    r"to conclude|the best (?:outcome|option|course)|it is (?:clear|essential|vital) that)\b",
+    re.IGNORECASE,
+)
+CONCLUSION = re.compile(r"^(?:therefore|thus|hence|consequently|so|this means|in conclusion|overall|clearly|ultimately)\b", re.IGNORECASE)
+EVIDENCE = re.compile(
+    r"^(?:because|since|as|for example|for instance|due to|given that|after all|this is (?:largely )?(?:because|due)|"
+    r"especially|in fact|indeed|moreover|furthermore|additionally|also|we have seen|history shows|which means|"
+    r"as a result|this would|otherwise)\b",
+    re.IGNORECASE,
+)
+CONTRAST = re.compile(r"^(?:however|but|although|yet|whereas|while|even so|still)\b", re.IGNORECASE)
+FRAME = re.compile(
+    r"^(?:[A-Z]?[\w’'\s]{0,40}?\b(?:states?|says?|said|stating|writes|argues|notes|puts it|according to [\w\s]+))\s*(?:that)?\s*[:,]?$"
+    r"|^in conclusion[.,:]?$",
+    re.IGNORECASE,
+)
+
+
+def _paragraph_of(doc: Document, span: Span) -> int:
+    for i, p in enumerate(doc.paragraphs):
+        if p.start <= span.start < p.end:
+            return i
+    return -1
+
+
+def baseline_roles(doc: Document, spans: list[Span]) -> list[tuple[str, float]]:
+    """A role and a confidence for each unit span, in order."""
+    if not spans:
+        return []
+    texts = [doc.text[s.start : s.end] for s in spans]
+    pars = [_paragraph_of(doc, s) for s in spans]
+    n_par = max(1, len(doc.paragraphs))
+    roles: list[tuple[str, float]] = []
+    for i, (text, par) in enumerate(zip(texts, pars)):
+        first_in_par = i == 0 or pars[i - 1] != par
+        if FRAME.match(text.strip()) or len(text.split()) < 3:
+            roles.append(("none", 0.8))
+        elif CONCLUSION.match(text) or (STANCE.search(text) and not EVIDENCE.match(text)):
+            roles.append(("claim", 0.7))
+        elif EVIDENCE.match(text) or CONTRAST.match(text):
+            roles.append(("premise", 0.7))
+        elif first_in_par:
+            roles.append(("claim", 0.55))
+        else:
+            roles.append(("premise", 0.55))
+
+    # the major claim: the strongest stance statement, preferring the essay's last and first
+    # paragraphs (conclusion and introduction)
+    def thesis_score(i: int) -> float:
+        if roles[i][0] == "none":
+            return 0.0
+        text, par = texts[i], pars[i]
+        stance = len(STANCE.findall(text))
+        place = 1.0 if par >= n_par - 3 else 0.6 if par <= 1 else 0.2
+        first_person = 0.5 if re.search(r"\bI (?:believe|argue|think|contend)\b", text) else 0.0
+        return stance * place + first_person * place
+
+    best = max(range(len(spans)), key=thesis_score)
+    if thesis_score(best) > 0:
+        roles[best] = ("major_claim", min(0.9, 0.5 + 0.1 * thesis_score(best)))
+    return roles
+
+
+def baseline_relations(doc: Document) -> list[Relation]:
+    """Premise -> the nearest claim in its paragraph (before it, else after it; the major claim if
+    the paragraph has none); claim -> major claim. Premises opening with a contrast attack."""
+    units = doc.units
+    major = next((u for u in units if u.role == "major_claim"), None)
+    pars = [_paragraph_of(doc, u) for u in units]
+    relations = []
+    for i, u in enumerate(units):
+        if u.role == "claim" and major is not None:
+            relations.append(Relation(u.id, major.id, "support"))
+        elif u.role == "premise":
+            same = [j for j in range(len(units)) if pars[j] == pars[i] and units[j].role in ("claim", "major_claim")]
+            before = [j for j in same if j < i]
+            target = units[before[-1]] if before else units[same[0]] if same else major
+            if target is not None:
+                kind = "attack" if CONTRAST.match(doc.text[u.start : u.end]) else "support"
+                relations.append(Relation(u.id, target.id, kind))
+    return relations

@@ -1,0 +1,119 @@
+"""Sentences and argument units. spaCy (a blank English pipeline with a rule-based sentencizer)
+works inside; character offsets into the document's text come out."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .document import Document, Paragraph, Sentence, Span, Unit
+
+# A unit may be split at these markers when both sides keep at least MIN_WORDS words. The first
+# group introduces a reason for what precedes it; the second turns against it.
+CAUSAL = ("because", "since", "as a result", "which means", "this means", "meaning that", "due to the fact that")
+CONTRAST = ("however", "but", "although", "whereas", "yet", "while")
+MIN_WORDS = 4
+LONG_TOKEN = 100  # characters; longer runs without a space are cut before tokenizing
+_SPLIT = re.compile(
+    r"(?:[,;]|\s[-–—])\s+(?:(?:" + "|".join(CAUSAL + CONTRAST) + r")\b)|\s(?:because|which means)\s",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=1)
+def nlp():
+    import spacy
+    from spacy.language import Language
+
+    @Language.component("argmine_boundaries")
+    def fix_boundaries(doc):
+        # the rule-based sentencizer cuts "thinking. [1]" after the bracket and "over . . . [which
+        # are] the" before a lower-case word; neither starts a sentence
+        for i, token in enumerate(doc):
+            if i == 0 or not token.is_sent_start:
+                continue
+            prev = doc[i - 1]
+            if prev.text in ("[", "(") or token.text[:1].islower() or token.text in ("]", ")", "”", "’"):
+                token.is_sent_start = False
+                if token.like_num and i + 2 < len(doc) and doc[i + 1].text == "]" and doc[i + 2].text[:1].isupper():
+                    doc[i + 2].is_sent_start = True  # "Talks failed. [1] Then …": the marker closes a sentence
+        return doc
+
+    pipeline = spacy.blank("en")
+    pipeline.add_pipe("sentencizer")
+    pipeline.add_pipe("argmine_boundaries")
+    pipeline.max_length = 50_000_000
+    return pipeline
+
+
+_LONG_RUN = re.compile(r"\S{%d,}" % (2 * LONG_TOKEN))
+
+
+def _defuse(text: str) -> str:
+    """Break runs of non-space characters longer than the tokenizer handles in linear time (a
+    wall of 100k quote marks) with spaces, keeping every offset where it was."""
+    return _LONG_RUN.sub(lambda m: " ".join(m.group(0)[i : i + LONG_TOKEN - 1] for i in range(0, len(m.group(0)), LONG_TOKEN)), text)
+
+
+def sentence_spans(text: str, paragraphs: list[Paragraph]) -> list[Sentence]:
+    """Sentences inside each paragraph; a sentence never crosses a paragraph boundary."""
+    out: list[Sentence] = []
+    texts = [_defuse(text[p.start : p.end]) for p in paragraphs]
+    for par, parsed in zip(paragraphs, nlp().pipe(texts, batch_size=64)):
+        for sent in parsed.sents:
+            start, end = par.start + sent.start_char, par.start + sent.end_char
+            while start < end and text[start].isspace():
+                start += 1
+            while end > start and text[end - 1].isspace():
+                end -= 1
+            if any(ch.isalnum() for ch in text[start:end]):
+                out.append(Sentence(start, end))
+    return out
+
+
+def _inside(span: Span, quotes: list[Span], share: float) -> bool:
+    covered = sum(max(0, min(span.end, q.end) - max(span.start, q.start)) for q in quotes)
+    return covered >= share * max(1, span.end - span.start)
+
+
+def _clauses(text: str, sent: Sentence, quotes: list[Span]) -> list[Span]:
+    """Split a sentence at discourse markers outside quotations, keeping both sides substantial."""
+    piece = text[sent.start : sent.end]
+    cuts = []
+    for m in _SPLIT.finditer(piece):
+        cut = sent.start + m.start() + (1 if piece[m.start()] in ",;" else 0)
+        if any(q.start <= cut < q.end for q in quotes):
+            continue
+        cuts.append(cut)
+    spans, start = [], sent.start
+    for cut in cuts:
+        left = text[start:cut].strip(" ,;")
+        right = text[cut : sent.end].strip(" ,;")
+        if len(left.split()) >= MIN_WORDS and len(right.split()) >= MIN_WORDS:
+            spans.append(_trim(text, start, cut))
+            start = cut
+    spans.append(_trim(text, start, sent.end))
+    return spans
+
+
+def _trim(text: str, start: int, end: int) -> Span:
+    while start < end and text[start] in " ,;—–-":
+        start += 1
+    while end > start and text[end - 1] in " ,;—–-":
+        end -= 1
+    return Span(start, end)
+
+
+def unit_spans(doc: Document, quotes: list[Span]) -> list[Span]:
+    """Argument units in the author's voice: each sentence that is not itself quoted material,
+    split into clauses where a discourse marker joins two argumentative parts."""
+    spans: list[Span] = []
+    for sent in doc.sentences:
+        if _inside(sent, quotes, share=0.6):
+            continue
+        spans.extend(_clauses(doc.text, sent, quotes))
+    return [s for s in spans if s.end > s.start]
+
+
+def make_units(spans: list[Span], roles: list[tuple[str, float]]) -> list[Unit]:
+    return [Unit(s.start, s.end, id=f"u{i + 1}", role=r, confidence=round(c, 3)) for i, (s, (r, c)) in enumerate(zip(spans, roles))]
