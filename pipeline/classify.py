@@ -20,6 +20,9 @@ for _var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE"):
 
 import numpy as np
 import torch
+from transformers.utils import logging as hf_logging
+
+hf_logging.set_verbosity_error()  # the load report lists the fresh head as "missing": expected here
 
 from .document import OBSTACLE_LABELS, Obstacle
 
@@ -142,6 +145,17 @@ def batches_by_length(lengths: list[int], max_tokens: int, max_items: int) -> li
     return batches
 
 
+def pad_batch(rows: list[list[int]], pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Right-padded ``input_ids`` and ``attention_mask`` for token-id rows."""
+    width = max(len(r) for r in rows)
+    input_ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(rows), width), dtype=torch.long)
+    for i, r in enumerate(rows):
+        input_ids[i, : len(r)] = torch.tensor(r, dtype=torch.long)
+        mask[i, : len(r)] = 1
+    return input_ids, mask
+
+
 @dataclass
 class QuoteClassifier:
     """Batched scoring of short texts: length-sorted batches under a padded-token budget, the
@@ -159,16 +173,18 @@ class QuoteClassifier:
     info: dict = field(default_factory=dict)
 
     @classmethod
-    def load(cls, model_dir: Path | str = DEFAULT_OBSTACLE_MODEL, device: str = "auto", merge: bool = True, **kwargs) -> QuoteClassifier:
+    def load(cls, model_dir: Path | str = DEFAULT_OBSTACLE_MODEL, device: str = "auto", merge: bool = True,
+             base: Path | None = None, **kwargs) -> QuoteClassifier:
+        """Load a model folder; ``base`` replaces the pinned encoder (tests use a tiny one)."""
         model_dir = Path(model_dir)
-        model, card = load_adapted(model_dir, merge=merge)
+        model, card = load_adapted(model_dir, merge=merge, base=base)
         dev = pick_device(device)
         model.to(dev)
         if dev.type == "cuda":
             model.to(torch.bfloat16)
         info = {"name": card.get("name", model_dir.name), "kind": "fine-tuned", "digest": card["adapter_sha256"],
                 "base": BASE_PACKAGE, "temperature": card.get("temperature", 1.0)}
-        return cls(model, load_tokenizer(), tuple(card["labels"]), float(card.get("temperature", 1.0)), dev,
+        return cls(model, load_tokenizer(base), tuple(card["labels"]), float(card.get("temperature", 1.0)), dev,
                    max_length=int(card.get("max_length", 256)), info=info, **kwargs)
 
     def tokenize(self, texts: list[str]) -> list[list[int]]:
@@ -183,12 +199,7 @@ class QuoteClassifier:
         pad = self.tokenizer.pad_token_id
         with torch.inference_mode():
             for batch in batches_by_length([len(x) for x in ids], self.max_batch_tokens, self.max_batch_items):
-                width = len(ids[batch[0]])
-                input_ids = torch.full((len(batch), width), pad, dtype=torch.long)
-                mask = torch.zeros((len(batch), width), dtype=torch.long)
-                for row, i in enumerate(batch):
-                    input_ids[row, : len(ids[i])] = torch.tensor(ids[i])
-                    mask[row, : len(ids[i])] = 1
+                input_ids, mask = pad_batch([ids[i] for i in batch], pad)
                 result = self.model(input_ids=input_ids.to(self.device), attention_mask=mask.to(self.device)).logits
                 out[batch] = result.float().cpu().numpy()
         return out
@@ -216,3 +227,23 @@ def load_obstacle_model(model_dir: Path | None = None, device: str = "auto", abs
     if not (path / CARD_FILE).exists() and not required:
         return None
     return QuoteClassifier.load(path, device=device, abstain_below=abstain_below)
+
+
+def embed(texts: list[str], device: str = "auto", max_length: int = 256, max_batch_tokens: int = 8192) -> np.ndarray:
+    """Frozen base-encoder sentence embeddings (mean of token states, L2-normalised), in input
+    order: what the nearest-centroid baseline sees."""
+    from transformers import AutoModel
+
+    dev = pick_device(device)
+    model = AutoModel.from_pretrained(str(base_model_path()), use_safetensors=True).to(dev).eval()
+    tokenizer = load_tokenizer()
+    ids = tokenizer(texts, truncation=True, max_length=max_length)["input_ids"]
+    out = np.zeros((len(texts), model.config.hidden_size), dtype=np.float32)
+    with torch.inference_mode():
+        for batch in batches_by_length([len(x) for x in ids], max_batch_tokens, 128):
+            x, m = pad_batch([ids[i] for i in batch], tokenizer.pad_token_id)
+            hidden = model(input_ids=x.to(dev), attention_mask=m.to(dev)).last_hidden_state.float()
+            mask = m.to(dev).unsqueeze(-1).float()
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1)
+            out[batch] = torch.nn.functional.normalize(pooled, dim=-1).cpu().numpy()
+    return out

@@ -20,7 +20,7 @@ from .annotate import Annotator, Result, expand
 from .ingest import MAX_BYTES
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Argument mining for essays about ending wars.")
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 class Format(str, Enum):
@@ -119,6 +119,65 @@ def annotate(
     err.print(f"{len(done)} annotated{where}, {len(failed)} failed")
     if failed:
         raise typer.Exit(1)
+
+
+train_app = typer.Typer(no_args_is_help=True, help="Fine-tune argmine's models.")
+app.add_typer(train_app, name="train")
+
+
+@train_app.command("obstacles")
+def train_obstacles_cmd(
+    data: Annotated[Path, typer.Option(help="corpus folder or passages JSONL with train and dev splits")] = Path("corpus/obstacles"),
+    out: Annotated[Path, typer.Option(help="model folder to write")] = Path("models/obstacles"),
+    epochs: Annotated[int, typer.Option(help="epochs to run; the best on dev is kept")] = 6,
+    seed: Annotated[int, typer.Option(help="random seed: the same seed gives the same model on the same device")] = 13,
+    lr: Annotated[float, typer.Option(help="learning rate (ignored with --search)")] = 5e-4,
+    lora_r: Annotated[int, typer.Option("--lora-r", help="adapter rank (ignored with --search)")] = 16,
+    search: Annotated[bool, typer.Option(help="choose learning rate and rank on dev from a small grid")] = False,
+    device: Annotated[str, typer.Option(help="auto, cpu or cuda")] = "auto",
+) -> None:
+    """Fine-tune the obstacle classifier (LoRA adapter + head on the pinned MiniLM)."""
+    from .train import TrainConfig, train_obstacles
+
+    card = train_obstacles(data, out, TrainConfig(epochs=epochs, seed=seed, lr=lr, lora_r=lora_r, lora_alpha=2 * lora_r), search=search, device=device)
+    err.print(f"wrote {out}: best epoch {card['best_epoch']}, dev macro-F1 {card['dev_macro_f1']:.3f}, temperature {card['temperature']:.3f}")
+
+
+evaluate_app = typer.Typer(no_args_is_help=True, help="Measure argmine's models.")
+app.add_typer(evaluate_app, name="evaluate")
+
+
+@evaluate_app.command("obstacles")
+def evaluate_obstacles_cmd(
+    data: Annotated[Path, typer.Option(help="JSONL with `text` and `label` (other fields ignored)")],
+    model: Annotated[Path | None, typer.Option(help="model folder (default: the shipped models/obstacles)")] = None,
+    split: Annotated[str | None, typer.Option(help="only records whose `split` is this")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="write the result as JSON to stdout")] = False,
+    plots: Annotated[Path | None, typer.Option(help="folder for confusion_matrix.png and reliability.png")] = None,
+    with_baselines: Annotated[bool, typer.Option("--baselines", help="also score majority, lexicon, TF-IDF+LR and nearest-centroid baselines")] = False,
+    train_data: Annotated[Path | None, typer.Option(help="corpus whose train split fits the baselines")] = None,
+    abstain_below: Annotated[float, typer.Option("--abstain-below", help="report coverage and accuracy above this top score")] = 0.0,
+    device: Annotated[str, typer.Option(help="auto, cpu or cuda")] = "auto",
+) -> None:
+    """Accuracy, macro-F1 with a bootstrap 95% interval, per-class scores, confusion, ECE."""
+    from rich.table import Table
+
+    from .evaluate import evaluate_obstacles, table, to_json
+
+    try:
+        result = evaluate_obstacles(data, model, split, with_baselines, train_data, plots, abstain_below, device)
+    except (ValueError, OSError) as e:
+        err.print(f"[red]error[/red] {e}")
+        raise typer.Exit(1) from None
+    if as_json:
+        sys.stdout.write(to_json(result) + "\n")
+    view = Table(title=f"{data}{' [' + split + ']' if split else ''}: n={result['n']}", title_justify="left")
+    for col in ("method", "macro-F1", "95% CI", "accuracy"):
+        view.add_column(col)
+    for row in table(result):
+        view.add_row(*row)
+    err.print(view)
+    err.print(f"ECE {result['ece_uncalibrated']:.3f} before temperature scaling, {result['ece']:.3f} after (T={result['temperature']:.3f})")
 
 
 corpus_app = typer.Typer(no_args_is_help=True, help="Build and check the obstacle corpus.")

@@ -1,0 +1,195 @@
+"""Fine-tuning: a LoRA adapter and classification head on the pinned MiniLM encoder.
+
+Epochs, learning rate and adapter rank are chosen on ``dev`` only; the temperature that calibrates
+the shipped probabilities is fitted on ``dev`` too. The test split is never read here.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import time
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from . import classify
+from .classify import ADAPTER_FILE, BASE_PACKAGE, BASE_SHA256, CARD_FILE, QuoteClassifier, torch
+from .document import OBSTACLE_LABELS
+
+# every linear layer inside the encoder blocks; the pooler and classifier are trained in full
+TARGET_MODULES = r".*encoder\.layer\.\d+\.(attention\.self\.(query|key|value)|attention\.output\.dense|intermediate\.dense|output\.dense)"
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    epochs: int = 6  # the best epoch on dev is kept
+    lr: float = 5e-4
+    batch_size: int = 16
+    lora_r: int = 16
+    lora_alpha: int = 32
+    lora_dropout: float = 0.1
+    weight_decay: float = 0.01
+    warmup: float = 0.1  # share of steps with a rising learning rate
+    max_length: int = 128
+    seed: int = 13
+
+
+# the dev-only search `argmine train obstacles --search` runs: learning rate x adapter rank
+SEARCH = [{"lr": lr, "lora_r": r, "lora_alpha": 2 * r} for lr in (3e-4, 1e-3) for r in (8, 16)]
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    torch.use_deterministic_algorithms(True, warn_only=True)
+
+
+def make_model(config: TrainConfig, labels=OBSTACLE_LABELS, base: Path | None = None):
+    from peft import LoraConfig, TaskType, get_peft_model
+
+    model = classify.build_classifier(labels, base)
+    lora = LoraConfig(
+        task_type=TaskType.SEQ_CLS, r=config.lora_r, lora_alpha=config.lora_alpha, lora_dropout=config.lora_dropout,
+        target_modules=TARGET_MODULES, modules_to_save=["classifier", "pooler"],
+    )
+    return get_peft_model(model, lora)
+
+
+def _batches(ids: list[list[int]], labels: list[int], batch_size: int, pad: int, rng: random.Random | None):
+    order = list(range(len(ids)))
+    if rng is not None:
+        rng.shuffle(order)
+    for k in range(0, len(order), batch_size):
+        chunk = order[k : k + batch_size]
+        x, m = classify.pad_batch([ids[i] for i in chunk], pad)
+        yield x, m, torch.tensor([labels[i] for i in chunk])
+
+
+def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
+    """The temperature minimising negative log-likelihood on held-out logits."""
+    from scipy.optimize import minimize_scalar
+
+    z = torch.tensor(logits, dtype=torch.float64)
+    y = torch.tensor(labels)
+
+    def nll(log_t: float) -> float:
+        return float(torch.nn.functional.cross_entropy(z / math.exp(log_t), y))
+
+    best = minimize_scalar(nll, bounds=(-3.0, 3.0), method="bounded")
+    return float(math.exp(best.x))
+
+
+def train_once(train: list[dict], dev: list[dict], config: TrainConfig, base: Path | None = None, progress: bool = True, device: str = "auto"):
+    """Train one configuration; returns (peft model at its best dev epoch, history, dev logits)."""
+    from sklearn.metrics import f1_score
+    from tqdm.auto import tqdm
+    from transformers import get_linear_schedule_with_warmup
+
+    seed_everything(config.seed)
+    dev_ = classify.pick_device(device)
+    tokenizer = classify.load_tokenizer(base)
+    label_id = {l: i for i, l in enumerate(OBSTACLE_LABELS)}
+    x_train = tokenizer([r["text"] for r in train], truncation=True, max_length=config.max_length)["input_ids"]
+    y_train = [label_id[r["label"]] for r in train]
+    model = make_model(config, base=base).to(dev_)
+    scorer = QuoteClassifier(model, tokenizer, OBSTACLE_LABELS, device=dev_, max_length=config.max_length)
+    params = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay)
+    steps = config.epochs * math.ceil(len(train) / config.batch_size)
+    schedule = get_linear_schedule_with_warmup(optimizer, int(config.warmup * steps), steps)
+    rng = random.Random(config.seed)
+    history, best = [], None
+    y_dev = np.array([label_id[r["label"]] for r in dev])
+    bar = tqdm(total=steps, disable=not progress, desc=f"lr={config.lr:g} r={config.lora_r}", unit="step")
+    for epoch in range(1, config.epochs + 1):
+        model.train()
+        losses = []
+        for x, m, y in _batches(x_train, y_train, config.batch_size, tokenizer.pad_token_id, rng):
+            out = model(input_ids=x.to(dev_), attention_mask=m.to(dev_), labels=y.to(dev_))
+            out.loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            optimizer.step()
+            schedule.step()
+            optimizer.zero_grad()
+            losses.append(out.loss.item())
+            bar.update(1)
+            bar.set_postfix(epoch=epoch, loss=f"{np.mean(losses[-20:]):.3f}")
+        model.eval()
+        logits = scorer.logits([r["text"] for r in dev])
+        f1 = float(f1_score(y_dev, logits.argmax(1), average="macro"))
+        history.append({"epoch": epoch, "train_loss": round(float(np.mean(losses)), 4), "dev_macro_f1": round(f1, 4)})
+        if best is None or f1 > best[0]:
+            state = {k: v.detach().clone() for k, v in model.state_dict().items() if "lora_" in k or "modules_to_save" in k}
+            best = (f1, epoch, state, logits)
+    bar.close()
+    model.load_state_dict(best[2], strict=False)
+    return model, history, best[1], best[3]
+
+
+def train_obstacles(
+    data: Path, out: Path, config: TrainConfig = TrainConfig(), search: bool = False, progress: bool = True,
+    base: Path | None = None, device: str = "auto",
+) -> dict:
+    """Fine-tune the obstacle classifier on ``data`` (the corpus folder or a passages file) and
+    write the adapter, head, temperature and a card to ``out``. Returns what ``argmine.json`` holds."""
+    from sklearn.metrics import f1_score
+
+    from .dataset import data_hash, load_records
+
+    records = load_records(data)
+    train = [r for r in records if r["split"] == "train"]
+    dev = [r for r in records if r["split"] == "dev"]
+    if not train or not dev:
+        raise ValueError(f"{data}: needs train and dev records; found {len(train)} train and {len(dev)} dev")
+    base_path = base or classify.base_model_path()
+    started = time.time()
+    trials = []
+    candidates = [replace(config, **c) for c in SEARCH] if search else [config]
+    best = None
+    for cand in candidates:
+        model, history, epoch, dev_logits = train_once(train, dev, cand, base_path, progress, device)
+        f1 = max(h["dev_macro_f1"] for h in history)
+        trials.append({"config": asdict(cand), "best_epoch": epoch, "dev_macro_f1": f1, "history": history})
+        if best is None or f1 > best[0]:
+            best = (f1, cand, epoch, model, dev_logits, history)
+    f1, chosen, epoch, model, dev_logits, history = best
+    label_id = {l: i for i, l in enumerate(OBSTACLE_LABELS)}
+    y_dev = np.array([label_id[r["label"]] for r in dev])
+    temperature = fit_temperature(dev_logits, y_dev)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(str(out), safe_serialization=True)
+    for extra in out.glob("*.bin"):
+        extra.unlink()
+    import peft
+    import transformers
+
+    card = {
+        "name": out.name,
+        "task": "obstacles",
+        "labels": list(OBSTACLE_LABELS),
+        "base": BASE_PACKAGE,
+        "base_sha256": BASE_SHA256 if base is None else None,
+        "adapter_sha256": classify.sha256_file(out / ADAPTER_FILE),
+        "temperature": round(temperature, 4),
+        "max_length": chosen.max_length,
+        "config": asdict(chosen),
+        "best_epoch": epoch,
+        "selected_on": "dev macro-F1",
+        "dev_macro_f1": f1,
+        "dev_macro_f1_check": round(float(f1_score(y_dev, dev_logits.argmax(1), average="macro")), 4),
+        "history": history,
+        "search": trials if search else None,
+        "data": str(data),
+        "data_sha256": data_hash(train + dev),
+        "n_train": len(train),
+        "n_dev": len(dev),
+        "train_seconds": round(time.time() - started, 1),
+        "versions": {"torch": torch.__version__, "transformers": transformers.__version__, "peft": peft.__version__},
+    }
+    (out / CARD_FILE).write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
+    return card

@@ -1,0 +1,63 @@
+import json
+
+import numpy as np
+import pytest
+
+from pipeline.evaluate import evaluate_obstacles, expected_calibration_error, lexicon_predict, metrics
+
+I, D, C, N = "information_problem", "issue_indivisibility", "commitment_problem", "none"
+
+
+def test_evaluate_metrics_on_a_hand_made_example():
+    y_true = [I, I, D, C, N, N]
+    y_pred = [I, D, D, C, N, I]
+    m = metrics(y_true, y_pred)
+    assert m["n"] == 6
+    assert m["accuracy"] == pytest.approx(4 / 6, abs=1e-4)
+    # per class F1: I 0.5 (p 1/2, r 1/2), D 2/3 (p 1/2, r 1), C 1, N 2/3 (p 1, r 1/2)
+    assert m["per_class"][I]["f1"] == pytest.approx(0.5, abs=1e-4)
+    assert m["per_class"][D]["precision"] == pytest.approx(0.5, abs=1e-4)
+    assert m["per_class"][N]["recall"] == pytest.approx(0.5, abs=1e-4)
+    assert m["macro_f1"] == pytest.approx((0.5 + 2 / 3 + 1 + 2 / 3) / 4, abs=1e-4)
+    assert m["confusion"]["rows_true_cols_predicted"][0] == [1, 1, 0, 0]
+    lo, hi = m["macro_f1_ci95"]
+    assert 0 <= lo <= m["macro_f1"] <= hi <= 1
+
+
+def test_evaluate_ece_on_a_hand_made_example():
+    probs = np.array([[0.9, 0.05, 0.03, 0.02], [0.6, 0.2, 0.1, 0.1], [0.6, 0.2, 0.1, 0.1]])
+    y = np.array([0, 0, 1])
+    # bins: 0.9 (acc 1, n=1) and 0.6 (acc 0.5, n=2): (1/3)*0.1 + (2/3)*0.1
+    assert expected_calibration_error(probs, y) == pytest.approx(0.1, abs=1e-9)
+
+
+@pytest.mark.parametrize("text,label", [
+    ("He was bluffing about his reserves.", I),
+    ("The holy city cannot be divided.", D),
+    ("They will cheat on any ceasefire.", C),
+    ("Talks resume in Geneva on Monday.", N),
+])
+def test_evaluate_lexicon_baseline(text, label):
+    assert lexicon_predict([text]) == [label]
+
+
+def test_evaluate_end_to_end_with_plots(tiny_model, tiny_base, tmp_path, monkeypatch):
+    import pipeline.classify as classify
+    original = classify.QuoteClassifier.load.__func__
+    monkeypatch.setattr(classify.QuoteClassifier, "load", classmethod(lambda cls, d, **kw: original(cls, d, base=tiny_base, **kw)))
+    data = tmp_path / "d.jsonl"
+    data.write_text("\n".join(json.dumps({"text": t, "label": l, "extra": 1}) for t, l in
+                              [("Bluff.", I), ("Sacred ground.", D), ("Broken truce.", C), ("Talks.", N)]))
+    result = evaluate_obstacles(data, tiny_model, plots=tmp_path / "plots", device="cpu")
+    assert result["n"] == 4 and set(result["per_class"]) == {I, D, C, N}
+    assert {"accuracy", "macro_f1", "macro_f1_ci95", "confusion", "ece", "ece_uncalibrated"} <= set(result)
+    assert (tmp_path / "plots" / "confusion_matrix.png").stat().st_size > 0
+    assert (tmp_path / "plots" / "reliability.png").stat().st_size > 0
+
+
+def test_evaluate_rejects_unknown_labels(tmp_path):
+    from pipeline.evaluate import read_labelled
+    data = tmp_path / "d.jsonl"
+    data.write_text(json.dumps({"text": "x", "label": "bluff"}))
+    with pytest.raises(ValueError, match="need a non-empty `text` and a `label`"):
+        read_labelled(data)
