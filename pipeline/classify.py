@@ -145,11 +145,20 @@ def batches_by_length(lengths: list[int], max_tokens: int, max_items: int) -> li
     return batches
 
 
-def pad_batch(rows: list[list[int]], pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Right-padded ``input_ids`` and ``attention_mask`` for token-id rows."""
-    width = max(len(r) for r in rows)
-    input_ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
-    mask = torch.zeros((len(rows), width), dtype=torch.long)
+def batches_in_order(n: int, size: int) -> list[list[int]]:
+    """Fixed-size batches in input order: what a plain loop does (the unsorted reference)."""
+    return [list(range(k, min(n, k + size))) for k in range(0, n, size)]
+
+
+BUCKET = 32  # with torch.compile, widths are rounded up to a multiple of this to bound the shapes
+
+
+def pad_batch(rows: list[list[int]], pad_id: int, width: int | None = None, n_rows: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Right-padded ``input_ids`` and ``attention_mask`` for token-id rows (optionally padded out to
+    ``width`` columns and ``n_rows`` rows, the extra rows all padding)."""
+    width = max(width or 0, max(len(r) for r in rows))
+    input_ids = torch.full((max(n_rows or 0, len(rows)), width), pad_id, dtype=torch.long)
+    mask = torch.zeros_like(input_ids)
     for i, r in enumerate(rows):
         input_ids[i, : len(r)] = torch.tensor(r, dtype=torch.long)
         mask[i, : len(r)] = 1
@@ -159,7 +168,11 @@ def pad_batch(rows: list[list[int]], pad_id: int) -> tuple[torch.Tensor, torch.T
 @dataclass
 class QuoteClassifier:
     """Batched scoring of short texts: length-sorted batches under a padded-token budget, the
-    input order restored, temperature-scaled probabilities over ``labels``."""
+    input order restored, temperature-scaled probabilities over ``labels``.
+
+    On CUDA the weights are bf16 (cast, not autocast), host batches are pinned and copied without
+    blocking, and logits stay on the device until one copy back at the end. Tokenisation of the
+    next chunk of texts runs in a thread while the model works on the current one."""
 
     model: object
     tokenizer: object
@@ -171,38 +184,83 @@ class QuoteClassifier:
     max_batch_items: int = 128
     abstain_below: float = 0.0
     info: dict = field(default_factory=dict)
+    sort: bool = True  # False: fixed batches of max_batch_items in input order (a reference)
+    compiled: bool = False
+    chunk: int = 4096  # texts tokenised per step of the overlap
 
     @classmethod
     def load(cls, model_dir: Path | str = DEFAULT_OBSTACLE_MODEL, device: str = "auto", merge: bool = True,
-             base: Path | None = None, **kwargs) -> QuoteClassifier:
-        """Load a model folder; ``base`` replaces the pinned encoder (tests use a tiny one)."""
+             base: Path | None = None, dtype: str = "auto", compile: bool = False, **kwargs) -> QuoteClassifier:
+        """Load a model folder; ``base`` replaces the pinned encoder (tests use a tiny one).
+        ``dtype`` auto means bf16 on CUDA and fp32 on CPU."""
         model_dir = Path(model_dir)
         model, card = load_adapted(model_dir, merge=merge, base=base)
         dev = pick_device(device)
         model.to(dev)
-        if dev.type == "cuda":
+        if dtype == "bf16" or (dtype == "auto" and dev.type == "cuda"):
             model.to(torch.bfloat16)
+        if compile:
+            import torch._dynamo
+
+            torch._dynamo.config.cache_size_limit = 64
+            model = torch.compile(model, dynamic=False)
         info = {"name": card.get("name", model_dir.name), "kind": "fine-tuned", "digest": card["adapter_sha256"],
                 "base": BASE_PACKAGE, "temperature": card.get("temperature", 1.0)}
         return cls(model, load_tokenizer(base), tuple(card["labels"]), float(card.get("temperature", 1.0)), dev,
-                   max_length=int(card.get("max_length", 256)), info=info, **kwargs)
+                   max_length=int(card.get("max_length", 256)), info=info, compiled=compile, **kwargs)
 
     def tokenize(self, texts: list[str]) -> list[list[int]]:
         return self.tokenizer(texts, truncation=True, max_length=self.max_length)["input_ids"]
 
+    def plan(self, ids: list[list[int]]) -> list[list[int]]:
+        if not self.sort:
+            return batches_in_order(len(ids), self.max_batch_items)
+        lengths = [len(x) for x in ids]
+        if self.compiled:
+            lengths = [-(-n // BUCKET) * BUCKET for n in lengths]
+        return batches_by_length(lengths, self.max_batch_tokens, self.max_batch_items)
+
+    def _forward(self, ids: list[list[int]], batches: list[list[int]]) -> list[torch.Tensor]:
+        """Logits of each batch, left on the device (no host sync here)."""
+        cuda = self.device.type == "cuda"
+        pad = self.tokenizer.pad_token_id
+        outs = []
+        for batch in batches:
+            rows = [ids[i] for i in batch]
+            width = n_rows = None
+            if self.compiled:  # bounded shapes: width to the bucket, rows to the budget for that width
+                width = -(-max(len(r) for r in rows) // BUCKET) * BUCKET
+                n_rows = max(len(rows), min(self.max_batch_items, self.max_batch_tokens // width))
+            x, m = pad_batch(rows, pad, width, n_rows)
+            if cuda:
+                x, m = x.pin_memory().to(self.device, non_blocking=True), m.pin_memory().to(self.device, non_blocking=True)
+            outs.append(self.model(input_ids=x, attention_mask=m).logits[: len(rows)].float())
+        return outs
+
     def logits(self, texts: list[str]) -> np.ndarray:
         """Raw logits (float32), one row per text, in input order."""
-        out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
-        if not texts:
-            return out
-        ids = self.tokenize(texts)
-        pad = self.tokenizer.pad_token_id
-        with torch.inference_mode():
-            for batch in batches_by_length([len(x) for x in ids], self.max_batch_tokens, self.max_batch_items):
-                input_ids, mask = pad_batch([ids[i] for i in batch], pad)
-                result = self.model(input_ids=input_ids.to(self.device), attention_mask=mask.to(self.device)).logits
-                out[batch] = result.float().cpu().numpy()
-        return out
+        from concurrent.futures import ThreadPoolExecutor
+
+        n = len(texts)
+        if n == 0:
+            return np.zeros((0, len(self.labels)), dtype=np.float32)
+        starts = list(range(0, n, self.chunk))
+        parts, order = [], []
+        with torch.inference_mode(), ThreadPoolExecutor(1) as pool:
+            pending = pool.submit(self.tokenize, texts[: self.chunk])
+            for k, start in enumerate(starts):
+                ids = pending.result()
+                if k + 1 < len(starts):
+                    nxt = starts[k + 1]
+                    pending = pool.submit(self.tokenize, texts[nxt : nxt + self.chunk])
+                batches = self.plan(ids)
+                parts.extend(self._forward(ids, batches))
+                order.extend(start + i for b in batches for i in b)
+            stacked = torch.cat(parts)
+            index = torch.tensor(order, device=stacked.device)
+            restored = torch.empty_like(stacked)
+            restored[index] = stacked
+            return restored.cpu().numpy()
 
     def predict(self, texts: list[str]) -> list[dict[str, float]]:
         """Probabilities over the labels (summing to 1) for each text, in input order."""

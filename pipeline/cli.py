@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from collections import Counter
 from enum import Enum
 from pathlib import Path
@@ -119,6 +120,63 @@ def annotate(
     err.print(f"{len(done)} annotated{where}, {len(failed)} failed")
     if failed:
         raise typer.Exit(1)
+
+
+@app.command()
+def batch(
+    inputs: Annotated[list[str], typer.Argument(help="files or folders (folders expand to their supported files)")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="JSONL file: one line per document, in input order")],
+    resume: Annotated[bool, typer.Option(help="continue an interrupted run: skip inputs already written, repair a torn last line")] = False,
+    batch_size: Annotated[int, typer.Option("--batch-size", help="most quotations in one model batch")] = 128,
+    max_batch_tokens: Annotated[int, typer.Option("--max-batch-tokens", help="padded-token budget of one model batch")] = 8192,
+    device: Annotated[str, typer.Option(help="auto, cpu or cuda")] = "auto",
+    workers: Annotated[int, typer.Option(help="processes for ingest and segmentation (0: in the main process)")] = 1,
+    on_error: Annotated[str, typer.Option("--on-error", help="record: write an error line and go on; raise: stop")] = "record",
+    model: Annotated[Path | None, typer.Option("--model", help="obstacle model folder (default: the shipped one)")] = None,
+    max_bytes: Annotated[int, typer.Option("--max-bytes", help="largest input accepted, in bytes")] = MAX_BYTES,
+) -> None:
+    """Annotate a corpus into one JSONL file, fast and safe to interrupt."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .classify import load_obstacle_model, torch
+    from .corpus import run_batch
+    from .ingest import InputError
+
+    if on_error not in ("record", "raise"):
+        err.print(f"[red]error[/red] --on-error {on_error!r}: expected record or raise")
+        raise typer.Exit(2)
+    obstacle_model = load_obstacle_model(model, device=device, required=model is not None)
+    if obstacle_model is not None:
+        obstacle_model.max_batch_items, obstacle_model.max_batch_tokens = batch_size, max_batch_tokens
+        if obstacle_model.device.type == "cpu":
+            torch.set_num_threads(max(1, (os.cpu_count() or 1) - max(0, workers)))
+    annotator = Annotator(obstacle_model=obstacle_model, max_bytes=max_bytes)
+    inputs_list = list(expand(inputs))
+    columns = [TextColumn("[bold]batch"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+               TextColumn("{task.fields[rate]}")]
+    with Progress(*columns, console=err, transient=False) as bar:
+        task = bar.add_task("docs", total=len(inputs_list), rate="")
+        counts = {"docs": 0, "quotes": 0}
+        t0 = time.perf_counter()
+
+        def tick(docs: int, quotes: int) -> None:
+            counts["docs"] += docs
+            counts["quotes"] += quotes
+            dt = max(1e-9, time.perf_counter() - t0)
+            bar.update(task, advance=docs, rate=f"{counts['docs'] / dt:.1f} docs/s · {counts['quotes'] / dt:.1f} quotes/s")
+
+        try:
+            report = run_batch(inputs_list, output, annotator, resume=resume, workers=workers, on_error=on_error, progress=tick)
+        except (FileExistsError, InputError) as e:
+            err.print(f"[red]error[/red] {e}")
+            raise typer.Exit(1) from None
+        bar.update(task, completed=report.ok + report.errors + report.skipped)
+    labels = " · ".join(f"{k} {v}" for k, v in report.labels.most_common()) or "none classified"
+    err.print(f"{report.ok} documents ok, {report.errors} errors, {report.skipped} already done"
+              + (f", torn last line repaired ({report.repaired} bytes)" if report.repaired else ""))
+    err.print(f"{report.quotes} quotations: {labels}")
+    err.print(f"wall time {report.seconds:.1f} s ({(report.ok + report.errors) / max(report.seconds, 1e-9):.1f} docs/s, "
+              f"{report.quotes / max(report.seconds, 1e-9):.1f} quotes/s)")
 
 
 train_app = typer.Typer(no_args_is_help=True, help="Fine-tune argmine's models.")

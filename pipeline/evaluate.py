@@ -106,20 +106,27 @@ def lexicon_predict(texts: list[str]) -> list[str]:
     return out
 
 
+def tfidf_baseline(train: list[dict]):
+    """TF-IDF (words and bigrams) + logistic regression, fitted on ``train``."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    model = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True), LogisticRegression(C=10, max_iter=2000))
+    return model.fit([r["text"] for r in train], [r["label"] for r in train])
+
+
 def baselines(train: list[dict], texts: list[str], device: str = "auto") -> dict[str, list[str]]:
     """Predictions of the four reference methods, each fitted on ``train`` only."""
     from sklearn.dummy import DummyClassifier
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
     from sklearn.neighbors import NearestCentroid
-    from sklearn.pipeline import make_pipeline
 
     from .classify import embed
 
     x_train = [r["text"] for r in train]
     y_train = [r["label"] for r in train]
     majority = DummyClassifier(strategy="most_frequent").fit(x_train, y_train)
-    tfidf = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True), LogisticRegression(C=10, max_iter=2000)).fit(x_train, y_train)
+    tfidf = tfidf_baseline(train)
     vectors = embed(x_train + texts, device=device)
     centroid = NearestCentroid().fit(vectors[: len(x_train)], y_train)
     return {

@@ -29,8 +29,9 @@ def test_classify_batches_cover_every_index_once_within_budget(lengths, max_toke
         assert len(b) == 1 or len(b) * max(lengths[i] for i in b) <= max_tokens
 
 
-def test_classify_batched_equals_unbatched_in_input_order(tiny_model, tiny_base):
-    clf = QuoteClassifier.load(tiny_model, device="cpu", base=tiny_base, max_batch_tokens=64, max_batch_items=2)
+@pytest.mark.parametrize("sort,chunk", [(True, 4096), (True, 2), (False, 3)])
+def test_classify_batched_equals_unbatched_in_input_order(tiny_model, tiny_base, sort, chunk):
+    clf = QuoteClassifier.load(tiny_model, device="cpu", base=tiny_base, max_batch_tokens=64, max_batch_items=2, sort=sort, chunk=chunk)
     together = clf.predict(TEXTS)
     alone = [clf.predict([t])[0] for t in TEXTS]
     for a, b in zip(together, alone):

@@ -60,6 +60,7 @@ def test_dataset_built_files_are_current(tmp_path, records):
     rebuilt = build(work)
     assert rebuilt == records
     assert json.loads((work / "stats.json").read_text()) == json.loads((ROOT / "stats.json").read_text())
+    assert (work / "README.md").read_text() == (ROOT / "README.md").read_text()
 
 
 def test_dataset_meets_the_corpus_targets(records):
