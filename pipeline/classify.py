@@ -196,13 +196,14 @@ class QuoteClassifier:
         model_dir = Path(model_dir)
         model, card = load_adapted(model_dir, merge=merge, base=base)
         dev = pick_device(device)
-        model.to(dev)
-        if dtype == "bf16" or (dtype == "auto" and dev.type == "cuda"):
-            model.to(torch.bfloat16)
+        if dtype not in ("auto", "bf16", "fp32"):
+            raise ValueError(f"invalid dtype {dtype!r}. Expected auto, bf16 or fp32")
+        bf16 = dtype == "bf16" or (dtype == "auto" and dev.type == "cuda")
+        model.to(dev, dtype=torch.bfloat16 if bf16 else torch.float32)
         if compile:
-            import torch._dynamo
+            from torch import _dynamo
 
-            torch._dynamo.config.cache_size_limit = 64
+            _dynamo.config.cache_size_limit = 64
             model = torch.compile(model, dynamic=False)
         info = {"name": card.get("name", model_dir.name), "kind": "fine-tuned", "digest": card["adapter_sha256"],
                 "base": BASE_PACKAGE, "temperature": card.get("temperature", 1.0)}

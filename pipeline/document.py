@@ -8,6 +8,7 @@ validated without loading a model.
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -202,6 +203,30 @@ class Document:
             footnotes=[Footnote(**f) for f in data.get("footnotes", [])],
             meta=dict(data.get("meta", {})),
         )
+
+
+class SpanIndex:
+    """Look-ups over non-overlapping spans sorted by start, in logarithmic time: which span
+    holds an offset, and how many characters of a range the spans cover."""
+
+    def __init__(self, spans: list):
+        self.spans = sorted(spans, key=lambda s: s.start)
+        self.starts = [s.start for s in self.spans]
+        self.ends = [s.end for s in self.spans]
+
+    def index(self, pos: int) -> int:
+        """Position in ``spans`` of the span holding ``pos``, or -1."""
+        i = bisect_right(self.starts, pos) - 1
+        return i if i >= 0 and pos < self.ends[i] else -1
+
+    def covered(self, start: int, end: int) -> int:
+        """Characters of [start, end) inside the spans."""
+        total = 0
+        i = bisect_right(self.ends, start)
+        while i < len(self.spans) and self.starts[i] < end:
+            total += max(0, min(end, self.ends[i]) - max(start, self.starts[i]))
+            i += 1
+        return total
 
 
 @lru_cache(maxsize=1)

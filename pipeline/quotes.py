@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .document import Attribution, Citation, Document, Paragraph, Quote, Span
+from .document import Attribution, Citation, Document, Paragraph, Quote, Span, SpanIndex
 
 OPEN = {"“": "”", "„": "”", "«": "»"}
 CLOSE = {"”", "»"}
@@ -55,6 +55,7 @@ class _Candidate:
     end: int
     kind: str
     outer_end: int  # just past the closing mark
+    outer_start: int  # the opening mark
 
 
 def pair_marks(text: str, offset: int = 0) -> list[tuple[int, int]]:
@@ -96,13 +97,16 @@ def _marked(text: str, par: Paragraph) -> list[_Candidate]:
         while end > start and (text[end - 1].isspace() or text[end - 1] == ","):
             end -= 1
         if end > start:
-            out.append(_Candidate(start, end, "inline", b + 1))
+            out.append(_Candidate(start, end, "inline", b + 1, a))
     return out
 
 
 def _fills(text: str, par: Paragraph, cand: _Candidate) -> bool:
-    rest = text[cand.outer_end : par.end]
-    return text[par.start : cand.start - 1].strip() == "" and (rest.strip() == "" or _CITATION_AFTER.fullmatch(rest.strip()) is not None)
+    """The quotation is its paragraph: it opens the paragraph and only a citation may follow."""
+    if cand.outer_start != par.start or par.end - cand.outer_end > 24:
+        return False
+    rest = text[cand.outer_end : par.end].strip()
+    return rest == "" or _CITATION_AFTER.fullmatch(rest) is not None
 
 
 def _reporting_clause(window: str, base: int) -> tuple[str, int, int] | None:
@@ -136,25 +140,36 @@ class SpeakerResolver:
         self.text = text
         self.last: str | None = None
         self.seen: set[str] = set()
+        self.spellings: dict[str, str] = {}
 
     def canonical(self, name: str, before: str) -> tuple[str | None, bool]:
         name = re.sub(r"[’']s$", "", name.strip())
         if name.lower() in PRONOUNS:
             found = self._last_name(before)
             return (found or self.last), found is None
-        if name[:1].islower():
-            cap = name[:1].upper() + name[1:]
-            if re.search(rf"\b{re.escape(cap)}\b", self.text):
-                name = cap
-        elif name.endswith("s") and len(name) > 3:
-            stem = name[:-1]
-            if len(re.findall(rf"\b{re.escape(stem)}\b", self.text)) > len(re.findall(rf"\b{re.escape(name)}\b", self.text)):
-                name = stem
+        name = self._spelling(name)
         words = name.split()
         # "… supporting Ukraine Person states": a known speaker at the end wins over the run-on
         name = next((" ".join(words[i:]) for i in range(1, len(words)) if " ".join(words[i:]) in self.seen), name)
         self.seen.add(name)
         return name, False
+
+    def _spelling(self, name: str) -> str:
+        """The spelling the document uses most for a name ("person" -> "Person", "Persons" ->
+        "Person"); each name is looked up in the text once."""
+        if name not in self.spellings:
+            self.spellings[name] = self._look_up(name)
+        return self.spellings[name]
+
+    def _look_up(self, name: str) -> str:
+        if name[:1].islower():
+            cap = name[:1].upper() + name[1:]
+            return cap if re.search(rf"\b{re.escape(cap)}\b", self.text) else name
+        if name.endswith("s") and len(name) > 3:
+            stem = name[:-1]
+            if len(re.findall(rf"\b{re.escape(stem)}\b", self.text)) > len(re.findall(rf"\b{re.escape(name)}\b", self.text)):
+                return stem
+        return name
 
     def _last_name(self, before: str) -> str | None:
         for w in reversed(re.findall(r"\b[A-Z][\w’'-]+", before[-WINDOW:])):
@@ -214,7 +229,7 @@ def find_quotes(doc: Document) -> list[Quote]:
         adjacent = prev is not None and text[prev.end : par.start].strip() == ""
         cands = _marked(text, par)
         if not cands and adjacent and _is_block(text, prev, par):
-            cands = [_Candidate(par.start, par.end, "block", par.end)]
+            cands = [_Candidate(par.start, par.end, "block", par.end, par.start)]
         for cand in cands:
             if cand.kind == "inline" and not _is_quotation(text, par, cand, adjacent and prev is not None):
                 continue
@@ -251,28 +266,44 @@ def _is_quotation(text: str, par: Paragraph, cand: _Candidate, has_prev: bool) -
 def link_quotes(doc: Document, quotes: list[Quote]) -> list[Quote]:
     """Each quotation backs the unit that contains it, else the nearest argumentative unit before
     it in its section (skipping bare reporting clauses), else the first unit after it."""
+    from bisect import bisect_left
     from dataclasses import replace
 
+    units = SpanIndex(doc.units)
     section_of = _section_index(doc)
     out = []
     for q in quotes:
-        target = next((u for u in doc.units if u.start <= q.start < u.end), None)
+        i = units.index(q.start)
+        target = units.spans[i] if i >= 0 else None
         if target is None:
             sec = section_of(q.start)
-            before = [u for u in doc.units if u.end <= q.start and section_of(u.start) == sec]
-            argued = [u for u in before if u.role != "none"]
-            after = [u for u in doc.units if u.start >= q.end]
-            target = (argued or before)[-1] if (argued or before) else (after[0] if after else None)
+            j = bisect_left(units.ends, q.start + 1) - 1  # the last unit ending at or before q.start
+            fallback = None
+            while j >= 0 and units.ends[j] <= q.start and section_of(units.starts[j]) == sec:
+                if units.spans[j].role != "none":
+                    target = units.spans[j]
+                    break
+                fallback = fallback or units.spans[j]
+                j -= 1
+            if target is None:
+                k = bisect_left(units.starts, q.end)
+                target = fallback or (units.spans[k] if k < len(units.spans) else None)
         out.append(replace(q, unit_id=target.id if target else None))
     return out
 
 
 def _section_index(doc: Document):
     """A function from an offset to the index of the innermost section holding it (-1: none)."""
+    from bisect import bisect_right
+
     sections = sorted(doc.sections, key=lambda s: (s.start, -s.end))
+    starts = [s.start for s in sections]
 
     def section_of(pos: int) -> int:
-        return max((i for i, s in enumerate(sections) if s.start <= pos < s.end), default=-1)
+        i = bisect_right(starts, pos) - 1
+        while i >= 0 and sections[i].end <= pos:
+            i -= 1  # an earlier sibling; the enclosing section starts before it
+        return i
 
     return section_of
 

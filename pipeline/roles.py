@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 
-from .document import Document, Relation, Span
+from bisect import bisect_left
+
+from .document import Document, Relation, Span, SpanIndex
 
 NAME = "argmine-roles-baseline"
 
@@ -34,11 +36,9 @@ FRAME = re.compile(
 )
 
 
-def _paragraph_of(doc: Document, span: Span) -> int:
-    for i, p in enumerate(doc.paragraphs):
-        if p.start <= span.start < p.end:
-            return i
-    return -1
+def _paragraphs_of(doc: Document, spans: list[Span]) -> list[int]:
+    index = SpanIndex(doc.paragraphs)
+    return [index.index(s.start) for s in spans]
 
 
 def baseline_roles(doc: Document, spans: list[Span]) -> list[tuple[str, float]]:
@@ -46,7 +46,7 @@ def baseline_roles(doc: Document, spans: list[Span]) -> list[tuple[str, float]]:
     if not spans:
         return []
     texts = [doc.text[s.start : s.end] for s in spans]
-    pars = [_paragraph_of(doc, s) for s in spans]
+    pars = _paragraphs_of(doc, spans)
     n_par = max(1, len(doc.paragraphs))
     roles: list[tuple[str, float]] = []
     for i, (text, par) in enumerate(zip(texts, pars)):
@@ -84,14 +84,18 @@ def baseline_relations(doc: Document) -> list[Relation]:
     the paragraph has none); claim -> major claim. Premises opening with a contrast attack."""
     units = doc.units
     major = next((u for u in units if u.role == "major_claim"), None)
-    pars = [_paragraph_of(doc, u) for u in units]
+    pars = _paragraphs_of(doc, units)
+    claims_in: dict[int, list[int]] = {}
+    for j, u in enumerate(units):
+        if u.role in ("claim", "major_claim"):
+            claims_in.setdefault(pars[j], []).append(j)
     relations = []
     for i, u in enumerate(units):
         if u.role == "claim" and major is not None:
             relations.append(Relation(u.id, major.id, "support"))
         elif u.role == "premise":
-            same = [j for j in range(len(units)) if pars[j] == pars[i] and units[j].role in ("claim", "major_claim")]
-            before = [j for j in same if j < i]
+            same = claims_in.get(pars[i], [])
+            before = same[: bisect_left(same, i)]
             target = units[before[-1]] if before else units[same[0]] if same else major
             if target is not None:
                 kind = "attack" if CONTRAST.match(doc.text[u.start : u.end]) else "support"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .document import Document, Paragraph, Sentence, Span, Unit
+from .document import Document, Paragraph, Sentence, Span, SpanIndex, Unit
 
 # A unit may be split at these markers when both sides keep at least MIN_WORDS words. The first
 # group introduces a reason for what precedes it; the second turns against it.
@@ -23,27 +23,28 @@ _SPLIT = re.compile(
 @lru_cache(maxsize=1)
 def nlp():
     import spacy
-    from spacy.language import Language
-
-    @Language.component("argmine_boundaries")
-    def fix_boundaries(doc):
-        # the rule-based sentencizer cuts "thinking. [1]" after the bracket and "over . . . [which
-        # are] the" before a lower-case word; neither starts a sentence
-        for i, token in enumerate(doc):
-            if i == 0 or not token.is_sent_start:
-                continue
-            prev = doc[i - 1]
-            if prev.text in ("[", "(") or token.text[:1].islower() or token.text in ("]", ")", "”", "’"):
-                token.is_sent_start = False
-                if token.like_num and i + 2 < len(doc) and doc[i + 1].text == "]" and doc[i + 2].text[:1].isupper():
-                    doc[i + 2].is_sent_start = True  # "Talks failed. [1] Then …": the marker closes a sentence
-        return doc
 
     pipeline = spacy.blank("en")
     pipeline.add_pipe("sentencizer")
-    pipeline.add_pipe("argmine_boundaries")
     pipeline.max_length = 50_000_000
     return pipeline
+
+
+def _starts(doc) -> list[int]:
+    """Sentence-start token indices from the sentencizer, corrected: it cuts "thinking. [1]" after
+    the bracket and "over . . . [which are] the" before a lower-case word, and neither starts a
+    sentence ("failed. [1] Then" does start one, after the marker)."""
+    starts = []
+    for sent in doc.sents:
+        i = sent.start
+        token = doc[i]
+        prev = doc[i - 1].text if i else ""
+        if i and (prev in ("[", "(") or token.text[:1].islower() or token.text in ("]", ")", "”", "’")):
+            if token.like_num and i + 2 < len(doc) and doc[i + 1].text == "]" and doc[i + 2].text[:1].isupper():
+                starts.append(i + 2)
+            continue
+        starts.append(i)
+    return sorted(set(starts))
 
 
 _LONG_RUN = re.compile(r"\S{%d,}" % (2 * LONG_TOKEN))
@@ -60,8 +61,10 @@ def sentence_spans(text: str, paragraphs: list[Paragraph]) -> list[Sentence]:
     out: list[Sentence] = []
     texts = [_defuse(text[p.start : p.end]) for p in paragraphs]
     for par, parsed in zip(paragraphs, nlp().pipe(texts, batch_size=64)):
-        for sent in parsed.sents:
-            start, end = par.start + sent.start_char, par.start + sent.end_char
+        starts = _starts(parsed) if len(parsed) else []
+        bounds = [parsed[i].idx for i in starts] + [len(parsed.text)]
+        for a, b in zip(bounds, bounds[1:]):
+            start, end = par.start + a, par.start + b
             while start < end and text[start].isspace():
                 start += 1
             while end > start and text[end - 1].isspace():
@@ -71,18 +74,13 @@ def sentence_spans(text: str, paragraphs: list[Paragraph]) -> list[Sentence]:
     return out
 
 
-def _inside(span: Span, quotes: list[Span], share: float) -> bool:
-    covered = sum(max(0, min(span.end, q.end) - max(span.start, q.start)) for q in quotes)
-    return covered >= share * max(1, span.end - span.start)
-
-
-def _clauses(text: str, sent: Sentence, quotes: list[Span]) -> list[Span]:
+def _clauses(text: str, sent: Sentence, quotes: SpanIndex) -> list[Span]:
     """Split a sentence at discourse markers outside quotations, keeping both sides substantial."""
     piece = text[sent.start : sent.end]
     cuts = []
     for m in _SPLIT.finditer(piece):
         cut = sent.start + m.start() + (1 if piece[m.start()] in ",;" else 0)
-        if any(q.start <= cut < q.end for q in quotes):
+        if quotes.index(cut) >= 0:
             continue
         cuts.append(cut)
     spans, start = [], sent.start
@@ -108,10 +106,11 @@ def unit_spans(doc: Document, quotes: list[Span]) -> list[Span]:
     """Argument units in the author's voice: each sentence that is not itself quoted material,
     split into clauses where a discourse marker joins two argumentative parts."""
     spans: list[Span] = []
+    quoted = SpanIndex(quotes)
     for sent in doc.sentences:
-        if _inside(sent, quotes, share=0.6):
+        if quoted.covered(sent.start, sent.end) >= 0.6 * max(1, sent.end - sent.start):
             continue
-        spans.extend(_clauses(doc.text, sent, quotes))
+        spans.extend(_clauses(doc.text, sent, quoted))
     return [s for s in spans if s.end > s.start]
 
 
