@@ -17,6 +17,8 @@ from pathlib import Path
 
 for _var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE"):
     os.environ.setdefault(_var, "1")
+# batch tokenising runs on every core (the Rust side); corpus workers fork before any tokenising
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "true")
 
 import numpy as np
 import torch
@@ -128,6 +130,40 @@ def load_adapted(model_dir: Path, merge: bool = True, base: Path | None = None):
     return model, card
 
 
+_BACKENDS: dict[tuple[int, int], object] = {}
+
+
+def _backend(tokenizer, max_length: int, pairs: bool):
+    """The tokenizer's Rust backend set to truncate (the context first, for pairs) and not pad:
+    batch encoding runs in parallel there and skips the Python-side BatchEncoding."""
+    key = (id(tokenizer), max_length, pairs)
+    if key not in _BACKENDS:
+        import copy
+
+        backend = copy.deepcopy(tokenizer.backend_tokenizer)
+        backend.no_padding()
+        backend.enable_truncation(max_length, strategy="only_second" if pairs else "longest_first")
+        _BACKENDS[key] = backend
+    return _BACKENDS[key]
+
+
+def encode(tokenizer, texts: list[str], contexts: list[str | None] | None, max_length: int) -> list[list[int]]:
+    """Token ids of each text, followed by its context as a second segment where one is given
+    (the context is what truncation shortens)."""
+    out: list[list[int] | None] = [None] * len(texts)
+    alone = [i for i in range(len(texts)) if not (contexts and contexts[i])]
+    paired = [i for i in range(len(texts)) if contexts and contexts[i]]
+    for group, pairs in ((alone, False), (paired, True)):
+        if not group:
+            continue
+        backend = _backend(tokenizer, max_length, pairs)
+        batch = [(texts[i], contexts[i]) for i in group] if pairs else [texts[i] for i in group]
+        run = getattr(backend, "encode_batch_fast", backend.encode_batch)
+        for i, enc in zip(group, run(batch)):
+            out[i] = enc.ids
+    return out
+
+
 def batches_by_length(lengths: list[int], max_tokens: int, max_items: int) -> list[list[int]]:
     """Indices grouped longest first so that each padded batch (items x longest) stays within
     ``max_tokens`` and ``max_items``. Every index appears exactly once."""
@@ -155,14 +191,15 @@ BUCKET = 32  # with torch.compile, widths are rounded up to a multiple of this t
 
 def pad_batch(rows: list[list[int]], pad_id: int, width: int | None = None, n_rows: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """Right-padded ``input_ids`` and ``attention_mask`` for token-id rows (optionally padded out to
-    ``width`` columns and ``n_rows`` rows, the extra rows all padding)."""
-    width = max(width or 0, max(len(r) for r in rows))
-    input_ids = torch.full((max(n_rows or 0, len(rows)), width), pad_id, dtype=torch.long)
-    mask = torch.zeros_like(input_ids)
-    for i, r in enumerate(rows):
-        input_ids[i, : len(r)] = torch.tensor(r, dtype=torch.long)
-        mask[i, : len(r)] = 1
-    return input_ids, mask
+    ``width`` columns and ``n_rows`` rows, the extra rows all padding), built in one numpy pass."""
+    lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+    width = max(width or 0, int(lengths.max()))
+    flat = np.fromiter((t for r in rows for t in r), dtype=np.int64, count=int(lengths.sum()))
+    mask = np.zeros((max(n_rows or 0, len(rows)), width), dtype=np.int64)
+    mask[: len(rows)] = np.arange(width)[None, :] < lengths[:, None]
+    ids = np.full(mask.shape, pad_id, dtype=np.int64)
+    ids[mask.astype(bool)] = flat  # row-major order: each row's tokens, left to right
+    return torch.from_numpy(ids), torch.from_numpy(mask)
 
 
 @dataclass
@@ -187,6 +224,7 @@ class QuoteClassifier:
     sort: bool = True  # False: fixed batches of max_batch_items in input order (a reference)
     compiled: bool = False
     chunk: int = 4096  # texts tokenised per step of the overlap
+    uses_context: bool = False  # trained on (quotation, introducing sentence) pairs too
 
     @classmethod
     def load(cls, model_dir: Path | str = DEFAULT_OBSTACLE_MODEL, device: str = "auto", merge: bool = True,
@@ -196,22 +234,33 @@ class QuoteClassifier:
         model_dir = Path(model_dir)
         model, card = load_adapted(model_dir, merge=merge, base=base)
         dev = pick_device(device)
-        if dtype not in ("auto", "bf16", "fp32"):
-            raise ValueError(f"invalid dtype {dtype!r}. Expected auto, bf16 or fp32")
+        if dtype not in ("auto", "bf16", "fp32", "int8"):
+            raise ValueError(f"invalid dtype {dtype!r}. Expected auto, bf16, fp32 or int8")
+        if dtype == "int8" and dev.type != "cpu":
+            raise ValueError("dtype 'int8' (dynamic quantisation of the linear layers) runs on the CPU only")
         bf16 = dtype == "bf16" or (dtype == "auto" and dev.type == "cuda")
         model.to(dev, dtype=torch.bfloat16 if bf16 else torch.float32)
+        if dtype == "int8":
+            import warnings
+
+            from torch.ao.quantization import quantize_dynamic
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                model = quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
         if compile:
             from torch import _dynamo
 
             _dynamo.config.cache_size_limit = 64
-            model = torch.compile(model, dynamic=False)
+            model = torch.compile(model)
         info = {"name": card.get("name", model_dir.name), "kind": "fine-tuned", "digest": card["adapter_sha256"],
                 "base": BASE_PACKAGE, "temperature": card.get("temperature", 1.0)}
         return cls(model, load_tokenizer(base), tuple(card["labels"]), float(card.get("temperature", 1.0)), dev,
-                   max_length=int(card.get("max_length", 256)), info=info, compiled=compile, **kwargs)
+                   max_length=int(card.get("max_length", 256)), info=info, compiled=compile,
+                   uses_context=bool(card.get("uses_context", False)), **kwargs)
 
-    def tokenize(self, texts: list[str]) -> list[list[int]]:
-        return self.tokenizer(texts, truncation=True, max_length=self.max_length)["input_ids"]
+    def tokenize(self, texts: list[str], contexts: list[str | None] | None = None) -> list[list[int]]:
+        return encode(self.tokenizer, texts, contexts, self.max_length)
 
     def plan(self, ids: list[list[int]]) -> list[list[int]]:
         if not self.sort:
@@ -238,8 +287,9 @@ class QuoteClassifier:
             outs.append(self.model(input_ids=x, attention_mask=m).logits[: len(rows)].float())
         return outs
 
-    def logits(self, texts: list[str]) -> np.ndarray:
-        """Raw logits (float32), one row per text, in input order."""
+    def logits(self, texts: list[str], contexts: list[str | None] | None = None) -> np.ndarray:
+        """Raw logits (float32), one row per text, in input order. ``contexts`` (the sentence that
+        introduces each quotation, or None) is read only by a model trained with context."""
         from concurrent.futures import ThreadPoolExecutor
 
         n = len(texts)
@@ -248,12 +298,14 @@ class QuoteClassifier:
         starts = list(range(0, n, self.chunk))
         parts, order = [], []
         with torch.inference_mode(), ThreadPoolExecutor(1) as pool:
-            pending = pool.submit(self.tokenize, texts[: self.chunk])
+            def part(a: int) -> list[list[int]]:
+                return self.tokenize(texts[a : a + self.chunk], contexts[a : a + self.chunk] if contexts else None)
+
+            pending = pool.submit(part, 0)
             for k, start in enumerate(starts):
                 ids = pending.result()
                 if k + 1 < len(starts):
-                    nxt = starts[k + 1]
-                    pending = pool.submit(self.tokenize, texts[nxt : nxt + self.chunk])
+                    pending = pool.submit(part, starts[k + 1])
                 batches = self.plan(ids)
                 parts.extend(self._forward(ids, batches))
                 order.extend(start + i for b in batches for i in b)
@@ -263,17 +315,17 @@ class QuoteClassifier:
             restored[index] = stacked
             return restored.cpu().numpy()
 
-    def predict(self, texts: list[str]) -> list[dict[str, float]]:
+    def predict(self, texts: list[str], contexts: list[str | None] | None = None) -> list[dict[str, float]]:
         """Probabilities over the labels (summing to 1) for each text, in input order."""
-        z = self.logits(texts) / self.temperature
+        z = self.logits(texts, contexts) / self.temperature
         z = z - z.max(axis=1, keepdims=True)
         p = np.exp(z)
         p /= p.sum(axis=1, keepdims=True)
         return [{label: float(row[j]) for j, label in enumerate(self.labels)} for row in p]
 
-    def obstacles(self, texts: list[str]) -> list[Obstacle]:
+    def obstacles(self, texts: list[str], contexts: list[str | None] | None = None) -> list[Obstacle]:
         out = []
-        for scores in self.predict(texts):
+        for scores in self.predict(texts, contexts if self.uses_context else None):
             label = max(scores, key=scores.get)
             out.append(Obstacle(label=label, scores={k: round(v, 6) for k, v in scores.items()}, abstained=scores[label] < self.abstain_below))
         return out

@@ -216,6 +216,7 @@ def evaluate_obstacles_cmd(
     train_data: Annotated[Path | None, typer.Option(help="corpus whose train split fits the baselines")] = None,
     abstain_below: Annotated[float, typer.Option("--abstain-below", help="report coverage and accuracy above this top score")] = 0.0,
     device: Annotated[str, typer.Option(help="auto, cpu or cuda")] = "auto",
+    in_context: Annotated[bool, typer.Option("--in-context", help="score records that have an `intro` with it as context, against `label_in_context`")] = False,
 ) -> None:
     """Accuracy, macro-F1 with a bootstrap 95% interval, per-class scores, confusion, ECE."""
     from rich.table import Table
@@ -223,7 +224,7 @@ def evaluate_obstacles_cmd(
     from .evaluate import evaluate_obstacles, table, to_json
 
     try:
-        result = evaluate_obstacles(data, model, split, with_baselines, train_data, plots, abstain_below, device)
+        result = evaluate_obstacles(data, model, split, with_baselines, train_data, plots, abstain_below, device, in_context)
     except (ValueError, OSError) as e:
         err.print(f"[red]error[/red] {e}")
         raise typer.Exit(1) from None
@@ -236,6 +237,21 @@ def evaluate_obstacles_cmd(
         view.add_row(*row)
     err.print(view)
     err.print(f"ECE {result['ece_uncalibrated']:.3f} before temperature scaling, {result['ece']:.3f} after (T={result['temperature']:.3f})")
+
+
+@evaluate_app.command("card")
+def evaluate_card_cmd(
+    model: Annotated[Path, typer.Option(help="model folder whose README.md to write")] = Path("models/obstacles"),
+    real: Annotated[Path | None, typer.Option(help="real labelled passages to report too (evaluation only)")] = Path("../shared/external/real-passages/passages.jsonl"),
+    device: Annotated[str, typer.Option(help="auto, cpu or cuda")] = "auto",
+) -> None:
+    """Run the card's evaluations (test with baselines, dev, real passages, the seed) and write README.md."""
+    from .evaluate import write_card
+
+    results = write_card(model, real, device)
+    err.print(f"wrote {model / 'README.md'}: test macro-F1 {results['test']['macro_f1']:.3f}"
+              + (f", real passages {results['real']['macro_f1']:.3f}" if "real" in results else "")
+              + f", seed {results['seed']['sections_2_1_to_2_3_correct']}/{results['seed']['of']}")
 
 
 corpus_app = typer.Typer(no_args_is_help=True, help="Build and check the obstacle corpus.")

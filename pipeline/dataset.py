@@ -20,6 +20,7 @@ from .document import OBSTACLE_LABELS
 ROOT = Path(__file__).resolve().parent.parent / "corpus" / "obstacles"
 SEED_GOLD = Path(__file__).resolve().parent.parent / "corpus" / "seed" / "000_2fa55b68fac4d5ee.gold.json"
 FIELDS = ("id", "text", "label", "secondary_label", "conflict", "register", "split", "author")
+CONTEXT_FIELDS = ("intro", "label_in_context")  # optional: the sentence introducing the passage in an essay
 REGISTERS = ("scholarly", "op-ed", "news", "speech", "student-essay")
 SPLITS = ("train", "dev", "test")
 TEXTBOOK = re.compile(
@@ -79,7 +80,7 @@ def build(root: Path = ROOT) -> list[dict]:
         for r in read_jsonl(path):
             r = {**r, **final.get(r["id"], {})}
             r["split"] = by_conflict.get(r["conflict"], "train")
-            records.append({k: r[k] for k in FIELDS})
+            records.append({k: r[k] for k in FIELDS + CONTEXT_FIELDS if k in r})
     records += seed_records()
     check(records)
     write_jsonl(root / "passages.jsonl", records)
@@ -161,6 +162,8 @@ def check(records: list[dict]) -> None:
             problems.append(f"{rid}: split {r['split']!r} not in {SPLITS}")
         if not r["text"].strip():
             problems.append(f"{rid}: empty text")
+        if ("intro" in r) != ("label_in_context" in r) or r.get("label_in_context", "none") not in OBSTACLE_LABELS:
+            problems.append(f"{rid}: intro and label_in_context come together, with a label from {OBSTACLE_LABELS}")
         if ids[rid] > 1:
             problems.append(f"{rid}: duplicate id")
         if texts[normalise(r["text"])] > 1:
@@ -262,9 +265,9 @@ def load_obstacles(root: Path = ROOT):
     features = Features({
         "id": Value("string"), "text": Value("string"), "label": ClassLabel(names=list(OBSTACLE_LABELS)),
         "secondary_label": Value("string"), "conflict": Value("string"), "register": Value("string"),
-        "split": Value("string"), "author": Value("string"),
+        "split": Value("string"), "author": Value("string"), "intro": Value("string"), "label_in_context": Value("string"),
     })
     return DatasetDict({
-        s: Dataset.from_list([{k: r[k] for k in FIELDS} for r in records if r["split"] == s], features=features)
+        s: Dataset.from_list([{k: r.get(k) for k in FIELDS + CONTEXT_FIELDS} for r in records if r["split"] == s], features=features)
         for s in SPLITS
     })

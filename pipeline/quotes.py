@@ -308,5 +308,18 @@ def _section_index(doc: Document):
     return section_of
 
 
+def quote_context(doc: Document, q: Quote) -> str | None:
+    """The author's words that introduce a quotation: the unit it backs when the quotation
+    stands apart from it, else the words before the quotation in its sentence."""
+    unit = next((u for u in doc.units if u.id == q.unit_id), None) if q.unit_id else None
+    if unit is not None and not unit.start <= q.start < unit.end:
+        return doc.text[unit.start : unit.end]
+    sentence = SpanIndex(doc.sentences).index(q.start)
+    if sentence < 0:
+        return None
+    before = doc.text[doc.sentences[sentence].start : q.start].rstrip(" “\"")
+    return before or None
+
+
 def quote_spans(quotes: list[Quote]) -> list[Span]:
     return [Span(q.start, q.end) for q in quotes]
