@@ -133,16 +133,16 @@ def load_adapted(model_dir: Path, merge: bool = True, base: Path | None = None):
 _BACKENDS: dict[tuple[int, int], object] = {}
 
 
-def _backend(tokenizer, max_length: int, pairs: bool):
-    """The tokenizer's Rust backend set to truncate (the context first, for pairs) and not pad:
-    batch encoding runs in parallel there and skips the Python-side BatchEncoding."""
-    key = (id(tokenizer), max_length, pairs)
+def _backend(tokenizer, max_length: int, strategy: str):
+    """The tokenizer's Rust backend set to truncate with ``strategy`` and not pad: batch encoding
+    runs in parallel there and skips the Python-side BatchEncoding."""
+    key = (id(tokenizer), max_length, strategy)
     if key not in _BACKENDS:
         import copy
 
         backend = copy.deepcopy(tokenizer.backend_tokenizer)
         backend.no_padding()
-        backend.enable_truncation(max_length, strategy="only_second" if pairs else "longest_first")
+        backend.enable_truncation(max_length, strategy=strategy)
         _BACKENDS[key] = backend
     return _BACKENDS[key]
 
@@ -156,10 +156,16 @@ def encode(tokenizer, texts: list[str], contexts: list[str | None] | None, max_l
     for group, pairs in ((alone, False), (paired, True)):
         if not group:
             continue
-        backend = _backend(tokenizer, max_length, pairs)
         batch = [(texts[i], contexts[i]) for i in group] if pairs else [texts[i] for i in group]
-        run = getattr(backend, "encode_batch_fast", backend.encode_batch)
-        for i, enc in zip(group, run(batch)):
+        for strategy in ("only_second", "longest_first") if pairs else ("longest_first",):
+            backend = _backend(tokenizer, max_length, strategy)
+            try:  # the context is cut first; a quotation longer than max_length alone is cut too
+                encoded = getattr(backend, "encode_batch_fast", backend.encode_batch)(batch)
+                break
+            except Exception:
+                if strategy == "longest_first":
+                    raise
+        for i, enc in zip(group, encoded):
             out[i] = enc.ids
     return out
 

@@ -133,7 +133,8 @@ def render_stats(st: dict, records: list[dict]) -> str:
         + "\n\n" + _md_table(["author (voice)", "n"], sorted(st["authors"].items())),
         f"### Agreement\n\nBlind second annotation of {ag['n']} passages: Cohen's kappa **{ag['kappa']:.3f}** "
         f"(observed agreement {ag['observed_agreement']:.1%}); {ag['disagreements_adjudicated']} passages differed in label or "
-        "secondary label and were adjudicated.\n\n"
+        f"secondary label and were adjudicated. Of these, {ag['in_context']['n']} (from the second batch) were also labelled in "
+        f"context (`label_in_context`, given the introducing sentence): kappa {ag['in_context']['kappa']:.3f}.\n\n"
         + _md_table(["label", "kappa (one vs rest)"], [[l, f"{v:.3f}"] for l, v in ag["per_class_kappa"].items()])
         + "\n\nConfusion between annotators (rows: first annotation, columns: second):\n\n"
         + _md_table(["", *labels], confusion),
@@ -193,10 +194,11 @@ def agreement(root: Path = ROOT) -> dict:
     per class (one class against the rest), and their confusion matrix."""
     from sklearn.metrics import cohen_kappa_score, confusion_matrix
 
-    first = {r["id"]: r["label"] for p in sorted((root / "raw").glob("*.jsonl")) for r in read_jsonl(p)}
+    raw = {r["id"]: r for p in sorted((root / "raw").glob("*.jsonl")) for r in read_jsonl(p)}
     second = read_jsonl(root / "annotation" / "second_annotator.jsonl")
-    a = [first[s["id"]] for s in second]
+    a = [raw[s["id"]]["label"] for s in second]
     b = [s["label"] for s in second]
+    with_context = [s for s in second if "label_in_context" in s]
     return {
         "n": len(second),
         "kappa": round(float(cohen_kappa_score(a, b)), 4),
@@ -204,6 +206,11 @@ def agreement(root: Path = ROOT) -> dict:
         "per_class_kappa": {l: round(float(cohen_kappa_score([x == l for x in a], [y == l for y in b])), 4) for l in OBSTACLE_LABELS},
         "confusion": {"labels": list(OBSTACLE_LABELS), "rows_annotator_1_cols_annotator_2": confusion_matrix(a, b, labels=list(OBSTACLE_LABELS)).tolist()},
         "disagreements_adjudicated": len(read_jsonl(root / "annotation" / "adjudication.jsonl")),
+        "in_context": {
+            "n": len(with_context),
+            "kappa": round(float(cohen_kappa_score([raw[s["id"]]["label_in_context"] for s in with_context],
+                                                   [s["label_in_context"] for s in with_context])), 4) if with_context else None,
+        },
     }
 
 
