@@ -85,6 +85,7 @@ def build_classifier(labels: tuple[str, ...] = OBSTACLE_LABELS, base: Path | Non
         id2label=dict(enumerate(labels)),
         label2id={l: i for i, l in enumerate(labels)},
         use_safetensors=True,
+        dtype=torch.float32,  # whatever the checkpoint's storage dtype, train and load in fp32
     )
 
 

@@ -193,11 +193,12 @@ def train_obstacles_cmd(
     lora_r: Annotated[int, typer.Option("--lora-r", help="adapter rank (ignored with --search)")] = 16,
     search: Annotated[bool, typer.Option(help="choose learning rate and rank on dev from a small grid")] = False,
     device: Annotated[str, typer.Option(help="auto, cpu or cuda")] = "auto",
+    base: Annotated[Path | None, typer.Option(help="a copy of the base encoder instead of the pinned package (its digest is then not checked)", hidden=True)] = None,
 ) -> None:
     """Fine-tune the obstacle classifier (LoRA adapter + head on the pinned MiniLM)."""
     from .train import TrainConfig, train_obstacles
 
-    card = train_obstacles(data, out, TrainConfig(epochs=epochs, seed=seed, lr=lr, lora_r=lora_r, lora_alpha=2 * lora_r), search=search, device=device)
+    card = train_obstacles(data, out, TrainConfig(epochs=epochs, seed=seed, lr=lr, lora_r=lora_r, lora_alpha=2 * lora_r), search=search, device=device, base=base)
     err.print(f"wrote {out}: best epoch {card['best_epoch']}, dev macro-F1 {card['dev_macro_f1']:.3f}, temperature {card['temperature']:.3f}")
 
 

@@ -249,10 +249,12 @@ or `none`. Definitions and boundary rules: `corpus/obstacles/CODEBOOK.md`.
 
 ## Training
 
-`argmine train obstacles --search` on `corpus/obstacles` (data sha256 `{data_sha}`,
-{n_train} train and {n_dev} dev passages; test never read). Learning rate and adapter rank were
-chosen on dev macro-F1 from the grid below, and the best epoch of each run was kept; seed
-{seed}; {seconds:.0f} s on {device}. Versions: {versions}.
+`{command}` on `corpus/obstacles` (data sha256 `{data_sha}`, {n_train} train and {n_dev} dev
+passages; test never read): {epochs} epochs at learning rate {lr}, LoRA rank {rank} (alpha
+{alpha}, dropout {dropout}), batch {batch}, up to {max_length} tokens; the best epoch on dev macro-F1
+({best_epoch}) is kept; seed {seed}; {seconds:.0f} s on {device}. Versions: {versions}.
+Passages written with an introducing sentence train twice: alone with `label`, and paired with
+the sentence with `label_in_context`.
 
 {search}
 
@@ -333,15 +335,23 @@ def write_card(model_dir: Path, real: Path | None = None, device: str = "auto") 
     sections.append(f"### The seed essay's quotations\n\nSections 2.1-2.3 name their obstacle; {hits} of {total} quotations "
                     f"there get that label. The others are labelled by the codebook and shown for reference.\n\n{seed_md}")
     sections.append("Plots: `plots/confusion_matrix.png` and `plots/reliability.png` (test split).")
-    search = ""
-    if card.get("search"):
-        search = _table(["learning rate", "LoRA rank", "best epoch", "dev macro-F1"],
-                        [[t["config"]["lr"], t["config"]["lora_r"], t["best_epoch"], f"{t['dev_macro_f1']:.3f}"] for t in card["search"]])
+    trials, about = card.get("search"), "Learning rate and rank were chosen on dev macro-F1 from this grid:"
+    if not trials and (model_dir / "search.json").is_file():
+        record = json.loads((model_dir / "search.json").read_text(encoding="utf-8"))
+        trials, about = record["trials"], record["about"] + " The grid (`search.json`):"
+    search = "" if not trials else about + "\n\n" + _table(
+        ["learning rate", "LoRA rank", "best epoch", "dev macro-F1"],
+        [[t["config"]["lr"], t["config"]["lora_r"], t["best_epoch"], f"{t['dev_macro_f1']:.3f}"] for t in trials])
+    cfg = card["config"]
+    command = ("argmine train obstacles --search" if card.get("search") else
+               f"argmine train obstacles --lr {cfg['lr']:g} --lora-r {cfg['lora_r']} --epochs {cfg['epochs']} --seed {cfg['seed']}")
     text = CARD_TEMPLATE.format(
         base=card["base"], base_sha=card.get("base_sha256"), adapter_kb=(model_dir / "adapter_model.safetensors").stat().st_size / 1024,
         adapter_sha=card["adapter_sha256"], labels=", ".join(f"{i}: `{l}`" for i, l in enumerate(card["labels"])),
         temperature=card["temperature"], data_sha=card["data_sha256"], n_train=card["n_train"], n_dev=card["n_dev"],
-        seed=card["config"]["seed"], seconds=card["train_seconds"], device=card.get("device", "CPU"),
+        seed=cfg["seed"], seconds=card["train_seconds"], device=card.get("device", "CPU"), command=command,
+        epochs=cfg["epochs"], lr=cfg["lr"], rank=cfg["lora_r"], alpha=cfg["lora_alpha"], dropout=cfg["lora_dropout"],
+        batch=cfg["batch_size"], best_epoch=card["best_epoch"],
         versions=", ".join(f"{k} {v}" for k, v in card["versions"].items()), search=search,
         evaluations="\n\n".join(sections), max_length=card["max_length"],
     )
