@@ -4,7 +4,7 @@ Reports wall time, documents/s, quotations/s and the peak resident memory of the
 and of its workers (sampled every 50 ms with psutil). A streaming run should take time in
 proportion to the documents and keep memory flat.
 
-    python bench/scaling.py [--docs 1000 10000] [--workers 1]
+    python bench/scaling.py [--docs 1000 10000] [--workers K] [--dtype int8]
 """
 
 from __future__ import annotations
@@ -24,8 +24,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 from synth import write_corpus  # noqa: E402
 
 
-def run(folder: Path, out: Path, workers: int) -> dict:
-    cmd = [sys.executable, "-m", "pipeline.cli", "batch", str(folder), "-o", str(out), "--workers", str(workers)]
+def run(folder: Path, out: Path, workers: int | None, dtype: str) -> dict:
+    cmd = [sys.executable, "-m", "pipeline.cli", "batch", str(folder), "-o", str(out), "--dtype", dtype]
+    if workers is not None:
+        cmd += ["--workers", str(workers)]
     start = time.perf_counter()
     proc = psutil.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak_main = peak_workers = 0
@@ -48,7 +50,8 @@ def run(folder: Path, out: Path, workers: int) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--docs", type=int, nargs="+", default=[1000, 10000])
-    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--workers", type=int, default=None, help="default: argmine batch's own")
+    ap.add_argument("--dtype", default="auto", help="passed to argmine batch (int8 is the fast choice on a CPU)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     rows = []
@@ -56,7 +59,7 @@ def main() -> None:
         for n in args.docs:
             folder = Path(tmp) / f"c{n}"
             write_corpus(folder, n)
-            rows.append(run(folder, Path(tmp) / f"out{n}.jsonl", args.workers))
+            rows.append(run(folder, Path(tmp) / f"out{n}.jsonl", args.workers, args.dtype))
             print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
     base = rows[0]
     print("| documents | quotations | wall s | docs/s | quotes/s | s per 1k docs | peak RSS main MB | peak RSS workers MB |")

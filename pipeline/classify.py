@@ -262,6 +262,9 @@ class QuoteClassifier:
             model = torch.compile(model)
         info = {"name": card.get("name", model_dir.name), "kind": "fine-tuned", "digest": card["adapter_sha256"],
                 "base": BASE_PACKAGE, "temperature": card.get("temperature", 1.0)}
+        # measured (BENCHMARKS.md): small batches suit a 2-core CPU, large ones a GPU
+        kwargs.setdefault("max_batch_items", 1024 if dev.type == "cuda" else 32)
+        kwargs.setdefault("max_batch_tokens", 65536 if dev.type == "cuda" else 2048)
         return cls(model, load_tokenizer(base), tuple(card["labels"]), float(card.get("temperature", 1.0)), dev,
                    max_length=int(card.get("max_length", 256)), info=info, compiled=compile,
                    uses_context=bool(card.get("uses_context", False)), **kwargs)
@@ -338,13 +341,14 @@ class QuoteClassifier:
         return out
 
 
-def load_obstacle_model(model_dir: Path | None = None, device: str = "auto", abstain_below: float = 0.0, required: bool = False) -> QuoteClassifier | None:
+def load_obstacle_model(model_dir: Path | None = None, device: str = "auto", abstain_below: float = 0.0, required: bool = False,
+                        dtype: str = "auto") -> QuoteClassifier | None:
     """The obstacle classifier from ``model_dir`` (default: the shipped one). Without a shipped
     model and unless ``required``, None: quotations then stay unclassified."""
     path = Path(model_dir) if model_dir else DEFAULT_OBSTACLE_MODEL
     if not (path / CARD_FILE).exists() and not required:
         return None
-    return QuoteClassifier.load(path, device=device, abstain_below=abstain_below)
+    return QuoteClassifier.load(path, device=device, abstain_below=abstain_below, dtype=dtype)
 
 
 def embed(texts: list[str], device: str = "auto", max_length: int = 256, max_batch_tokens: int = 8192) -> np.ndarray:

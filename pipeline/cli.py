@@ -97,6 +97,7 @@ def annotate(
     obstacles: Annotated[bool, typer.Option("--obstacles/--no-obstacles", help="classify quotations with the shipped obstacle model")] = True,
     model: Annotated[Path | None, typer.Option("--model", help="obstacle model folder (default: the shipped models/obstacles)")] = None,
     device: Annotated[str, typer.Option("--device", help="auto, cpu or cuda")] = "auto",
+    dtype: Annotated[str, typer.Option(help="auto (bf16 on CUDA, fp32 on CPU), fp32, bf16, or int8 (CPU only)")] = "auto",
     abstain_below: Annotated[float, typer.Option("--abstain-below", help="mark quotations whose top obstacle score is below this for review")] = 0.0,
     max_bytes: Annotated[int, typer.Option("--max-bytes", help="largest input accepted, in bytes")] = MAX_BYTES,
 ) -> None:
@@ -105,7 +106,7 @@ def annotate(
     if obstacles:
         from .classify import load_obstacle_model
 
-        obstacle_model = load_obstacle_model(model, device=device, abstain_below=abstain_below, required=model is not None)
+        obstacle_model = load_obstacle_model(model, device=device, abstain_below=abstain_below, required=model is not None, dtype=dtype)
         if obstacle_model is None:
             err.print("[yellow]note[/yellow] no obstacle model found; quotations are left unclassified (obstacle: null)")
     annotator = Annotator(obstacle_model=obstacle_model, max_bytes=max_bytes)
@@ -127,10 +128,11 @@ def batch(
     inputs: Annotated[list[str], typer.Argument(help="files or folders (folders expand to their supported files)")],
     output: Annotated[Path, typer.Option("-o", "--output", help="JSONL file: one line per document, in input order")],
     resume: Annotated[bool, typer.Option(help="continue an interrupted run: skip inputs already written, repair a torn last line")] = False,
-    batch_size: Annotated[int, typer.Option("--batch-size", help="most quotations in one model batch")] = 128,
-    max_batch_tokens: Annotated[int, typer.Option("--max-batch-tokens", help="padded-token budget of one model batch")] = 8192,
+    batch_size: Annotated[int | None, typer.Option("--batch-size", help="most quotations in one model batch (default: 32 on CPU, 1024 on CUDA)")] = None,
+    max_batch_tokens: Annotated[int | None, typer.Option("--max-batch-tokens", help="padded-token budget of one model batch (default: 2048 on CPU, 65536 on CUDA)")] = None,
     device: Annotated[str, typer.Option(help="auto, cpu or cuda")] = "auto",
-    workers: Annotated[int, typer.Option(help="processes for ingest and segmentation (0: in the main process)")] = 1,
+    dtype: Annotated[str, typer.Option(help="auto (bf16 on CUDA, fp32 on CPU), fp32, bf16, or int8 (CPU: about 1.7x faster, 99.4% label agreement)")] = "auto",
+    workers: Annotated[int | None, typer.Option(help="processes for ingest and segmentation (0: in the main process; default: 0 on two cores or fewer, else up to 4)")] = None,
     on_error: Annotated[str, typer.Option("--on-error", help="record: write an error line and go on; raise: stop")] = "record",
     model: Annotated[Path | None, typer.Option("--model", help="obstacle model folder (default: the shipped one)")] = None,
     max_bytes: Annotated[int, typer.Option("--max-bytes", help="largest input accepted, in bytes")] = MAX_BYTES,
@@ -139,15 +141,17 @@ def batch(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from .classify import load_obstacle_model, torch
-    from .corpus import run_batch
+    from .corpus import default_workers, run_batch
     from .ingest import InputError
 
     if on_error not in ("record", "raise"):
         err.print(f"[red]error[/red] --on-error {on_error!r}: expected record or raise")
         raise typer.Exit(2)
-    obstacle_model = load_obstacle_model(model, device=device, required=model is not None)
+    workers = default_workers() if workers is None else workers
+    obstacle_model = load_obstacle_model(model, device=device, required=model is not None, dtype=dtype)
     if obstacle_model is not None:
-        obstacle_model.max_batch_items, obstacle_model.max_batch_tokens = batch_size, max_batch_tokens
+        obstacle_model.max_batch_items = batch_size or obstacle_model.max_batch_items
+        obstacle_model.max_batch_tokens = max_batch_tokens or obstacle_model.max_batch_tokens
         if obstacle_model.device.type == "cpu":
             torch.set_num_threads(max(1, (os.cpu_count() or 1) - max(0, workers)))
     annotator = Annotator(obstacle_model=obstacle_model, max_bytes=max_bytes)

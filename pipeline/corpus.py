@@ -36,6 +36,13 @@ class BatchReport:
     repaired: int = 0  # bytes of a torn last line cut off on resume
 
 
+def default_workers() -> int:
+    """Worker processes for ingest and segmentation: none on a machine of two cores or fewer
+    (there the model needs both, and parsing is a tenth of the work), else up to four."""
+    cores = os.cpu_count() or 1
+    return 0 if cores <= 2 else min(4, cores - 1)
+
+
 def _structure(path: str, max_bytes: int = MAX_BYTES) -> Result:
     """Worker side: ingest and segment one input (no model)."""
     try:
