@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -25,6 +26,7 @@ import torch
 from transformers.utils import logging as hf_logging
 
 hf_logging.set_verbosity_error()  # the load report lists the fresh head as "missing": expected here
+warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)  # raised inside peft
 
 from .document import OBSTACLE_LABELS, Obstacle
 
@@ -248,8 +250,6 @@ class QuoteClassifier:
         bf16 = dtype == "bf16" or (dtype == "auto" and dev.type == "cuda")
         model.to(dev, dtype=torch.bfloat16 if bf16 else torch.float32)
         if dtype == "int8":
-            import warnings
-
             from torch.ao.quantization import quantize_dynamic
 
             with warnings.catch_warnings():
