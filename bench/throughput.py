@@ -183,7 +183,7 @@ def end_to_end(args, device) -> dict | None:
     """V6: `argmine batch` in-process over synthetic essays. Its share is measured against the
     classifier alone on exactly the quotations (and contexts) the run classified."""
     try:
-        import spacy  # noqa: F401
+        import spacy  # noqa: F401  (V6 needs it; the GPU image lacks it)
     except ImportError:
         return None
     sys.path.insert(0, str(ROOT / "bench"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
@@ -292,10 +291,6 @@ def corpus_check(root: Annotated[Path, typer.Option(help="corpus folder or passa
         err.print(f"[red]near-duplicate[/red] {held} ~ {train} ({sim:.3f})")
     if pairs:
         raise typer.Exit(1)
-
-
-def _print_json(data: dict) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":

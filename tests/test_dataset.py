@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from pipeline.dataset import ROOT, CorpusError, build, check, leakage, load_obstacles, load_records, stats
+from pipeline.dataset import ROOT, CorpusError, build, check, leakage, load_obstacles, load_records
 from pipeline.document import OBSTACLE_LABELS
 
 
