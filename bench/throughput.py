@@ -192,7 +192,7 @@ def end_to_end(args, device) -> dict | None:
     from pipeline.annotate import Annotator
     from pipeline.corpus import default_workers, run_batch
     from pipeline.document import Document
-    from pipeline.quotes import quote_context
+    from pipeline.quotes import quote_contexts
 
     docs = args.docs or (40 if args.quick else 200)
     clf = QuoteClassifier.load(args.model, device=device.type, base=args.base)
@@ -203,7 +203,7 @@ def end_to_end(args, device) -> dict | None:
         report = run_batch(paths, Path(tmp) / "out.jsonl", Annotator(obstacle_model=clf), workers=workers)
         annotated = [Document.from_dict(json.loads(line)) for line in (Path(tmp) / "out.jsonl").read_text().splitlines()]
     texts = [d.text[q.start : q.end] for d in annotated for q in d.quotes]
-    contexts = [quote_context(d, q) for d in annotated for q in d.quotes] if clf.uses_context else None
+    contexts = [c for d in annotated for c in quote_contexts(d)] if clf.uses_context else None
     sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
     model_s, _ = timed(lambda: clf.logits(texts, contexts), 1.0, sync)
     rate = report.quotes / report.seconds

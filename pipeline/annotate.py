@@ -11,7 +11,7 @@ from typing import Protocol
 from . import __version__
 from .document import Document, Obstacle, Relation
 from .ingest import FORMATS, MAX_BYTES, InputError, ingest
-from .quotes import find_quotes, link_quotes, quote_context, quote_spans
+from .quotes import find_quotes, link_quotes, quote_contexts, quote_spans
 from .roles import NAME as ROLES_NAME
 from .roles import baseline_relations, baseline_roles
 from .segment import make_units, sentence_spans, unit_spans
@@ -77,7 +77,7 @@ class Annotator:
         if self.obstacle_model is None:
             return
         texts = [d.text[q.start : q.end] for d in docs for q in d.quotes]
-        contexts = [quote_context(d, q) for d in docs for q in d.quotes]
+        contexts = [c for d in docs for c in quote_contexts(d)]
         found = iter(self.obstacle_model.obstacles(texts, contexts) if texts else [])
         for d in docs:
             d.quotes = [replace(q, obstacle=next(found)) for q in d.quotes]

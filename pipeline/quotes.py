@@ -308,17 +308,21 @@ def _section_index(doc: Document):
     return section_of
 
 
-def quote_context(doc: Document, q: Quote) -> str | None:
-    """The author's words that introduce a quotation: the unit it backs when the quotation
-    stands apart from it, else the words before the quotation in its sentence."""
-    unit = next((u for u in doc.units if u.id == q.unit_id), None) if q.unit_id else None
-    if unit is not None and not unit.start <= q.start < unit.end:
-        return doc.text[unit.start : unit.end]
-    sentence = SpanIndex(doc.sentences).index(q.start)
-    if sentence < 0:
-        return None
-    before = doc.text[doc.sentences[sentence].start : q.start].rstrip(" “\"")
-    return before or None
+def quote_contexts(doc: Document) -> list[str | None]:
+    """For each quotation, the author's words that introduce it: the unit it backs when the
+    quotation stands apart from it, else the words before the quotation in its sentence."""
+    units = {u.id: u for u in doc.units}
+    sentences = SpanIndex(doc.sentences)
+    out: list[str | None] = []
+    for q in doc.quotes:
+        unit = units.get(q.unit_id) if q.unit_id else None
+        if unit is not None and not unit.start <= q.start < unit.end:
+            out.append(doc.text[unit.start : unit.end])
+            continue
+        i = sentences.index(q.start)
+        before = doc.text[sentences.spans[i].start : q.start].rstrip(" “\"") if i >= 0 else ""
+        out.append(before or None)
+    return out
 
 
 def quote_spans(quotes: list[Quote]) -> list[Span]:

@@ -60,3 +60,18 @@ def test_seed_every_quote_backs_a_unit(seed_doc):
     for q in seed_doc.quotes:
         assert q.unit_id in ids
         assert any(r.source == q.id and r.target == q.unit_id for r in seed_doc.relations)
+
+
+def test_seed_quotation_context_is_the_claim_it_backs(seed_doc):
+    from pipeline.quotes import quote_contexts
+
+    contexts = dict(zip((seed_doc.text[q.start:q.start + 20] for q in seed_doc.quotes), quote_contexts(seed_doc)))
+    assert contexts["[w]ars over identity"].startswith("This distrust, as previously stated, will prevent any negotiations")
+    assert contexts["Russian war aims esc"].startswith("This is largely due to the amount of distrust")
+
+
+def test_inline_quotation_context_is_the_words_before_it(annotate_text):
+    from pipeline.quotes import quote_contexts
+
+    doc = annotate_text("Talks failed because, as the envoy said, \u201cnobody at the table believed a single promise made there.\u201d")
+    assert quote_contexts(doc) == ["Talks failed because, as the envoy said,"]
