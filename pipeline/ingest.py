@@ -33,6 +33,7 @@ _LIST_ITEM = re.compile(r"(?:[-*•–][ \t]+|\d{1,2}[.)][ \t]+)\S")
 _TERMINAL = tuple(".?!:;”\"’')]…")
 _DATE_FORMATS = ("%B %d, %Y", "%d %B %Y", "%Y-%m-%d", "%b %d, %Y", "%d %b %Y", "%B %Y")
 _DATE = re.compile(r"(?:[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4}|\d{1,2} [A-Z][a-z]{2,8} \d{4}|\d{4}-\d{2}-\d{2}|[A-Z][a-z]{2,8} \d{4})")
+_BYLINE = re.compile(r"[Bb]y[ \t]+[A-Z][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*){0,4}")
 _NAME = re.compile(r"(?:[Bb]y[ \t]+)?([A-Z][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*){1,4})")
 
 
@@ -207,8 +208,12 @@ def _blocks(text: str) -> list[Block]:
     """Split cleaned text into blocks: blank lines and page breaks separate them; heading, list and
     footnote lines stand alone; other lines of a block are rejoined (hyphenated wraps undone)."""
     blocks: list[Block] = []
-    for chunk in re.split(r"\n[ \f]*\n|\f", text):
+    for n, chunk in enumerate(re.split(r"\n[ \f]*\n|\f", text.lstrip())):
         lines = [line.strip() for line in chunk.split("\n")]
+        if n == 0 and len(lines) > 1 and lines[0].isupper() and len(lines[0].split()) <= 6:
+            # a kicker line over the title ("AN ISRAELI VIEW" / "Trust is not enough"): both stand alone
+            blocks.append(Block("body", lines[0]))
+            lines = lines[1:]
         current: list[str] = []
 
         def flush() -> None:
@@ -270,7 +275,7 @@ def _merge_broken_paragraphs(blocks: list[Block]) -> list[Block]:
         prev = next((b for b in reversed(out) if b.kind != "footnote"), None)
         if (
             block.kind == "body" and prev is not None and prev.kind == "body"
-            and not prev.text.endswith(_TERMINAL) and block.text[:1].islower()
+            and not prev.text.endswith(_TERMINAL) and block.text[:1].islower() and not _BYLINE.fullmatch(block.text)
         ):
             prev.text = prev.text + " " + block.text
         else:
@@ -294,7 +299,7 @@ def _front_matter(blocks: list[Block]) -> tuple[dict[str, str], int]:
         words = text.split()
         if b.kind not in ("body", "heading") or len(words) > 16 or (b.kind == "heading" and b.number):
             break
-        if text.endswith((".", "”", '"', ",", ";", ":")) or not text[:1].isupper() or i + 1 == len(blocks):
+        if text.endswith((".", "”", '"', ",", ";", ":")) or not (text[:1].isupper() or _BYLINE.fullmatch(text)) or i + 1 == len(blocks):
             break
         if "date" not in found and _DATE.fullmatch(text):
             found["date"] = _iso_date(text)

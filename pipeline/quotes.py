@@ -42,7 +42,12 @@ BOUNDARY_WORDS = {
     "with", "as", "and", "that", "when", "which", "while", "but", "so", "because", "then", "also", "who",
     "if", "where", "i", "we", "do", "fully", "agree", "on", "to", "goes", "go", "went", "even", "quick",
     "is", "was", "once", "further", "later", "again", "rightly", "correctly", "famously", "simply",
+    "by", "in", "of", "for", "at", "from", "into", "about", "after", "before", "over", "under", "between",
+    "through", "during", "without", "within", "against", "among", "than", "should", "would", "could", "have", "has",
 }
+# inflected verbs that are also plural nouns ("the Arab states:", "his notes"): a plain reporting
+# verb in the same sentence wins over them
+AMBIGUOUS = {"states", "claims", "notes", "remarks", "maintains", "warns", "adds", "suggests", "insists", "points out"}
 NOT_NAMES = {
     "The", "This", "That", "These", "Those", "It", "A", "An", "In", "As", "However", "Additionally", "Of",
     "Especially", "Because", "Due", "While", "Hence", "Through", "Putin's", "I", "We", "He", "She", "They",
@@ -114,10 +119,21 @@ def _reporting_clause(window: str, base: int) -> tuple[str, int, int] | None:
     m = _ACCORDING.search(window)
     if m:
         return m.group(1), base + m.start(), base + m.end()
-    verbs = list(_VERB.finditer(window))
+    def ambiguous(v: re.Match[str]) -> bool:
+        return v.group(0).lower() in AMBIGUOUS
+
+    def followed_by_that(v: re.Match[str]) -> bool:
+        return re.match(r"\s+that\b", window[v.end() : v.end() + 8]) is not None
+
+    # "the Arab states must…" reports nothing; "the Arab states:" after "he said to" is the noun
+    verbs = [v for v in _VERB.finditer(window) if not ambiguous(v) or followed_by_that(v) or re.match(r"\s*[:,]", window[v.end() : v.end() + 3])]
     if not verbs:
         return None
     verb = verbs[-1]
+    if ambiguous(verb) and not followed_by_that(verb):
+        sentence_start = max(window.rfind(". ", 0, verb.start()), window.rfind("\n", 0, verb.start()))
+        plain = [v for v in verbs if v.start() > sentence_start and not ambiguous(v)]
+        verb = plain[-1] if plain else verb
     picked: list[re.Match[str]] = []
     for w in reversed(list(re.finditer(r"[\w’'-]+", window[: verb.start()]))[-6:]):
         between = window[w.end() : picked[0].start() if picked else verb.start()]

@@ -173,3 +173,9 @@ def test_ingest_source_digest_and_id(tmp_path):
     doc = ingest(str(path))
     assert doc.id == "essay-7"
     assert doc.source.sha256 == hashlib.sha256(b"Peace.").hexdigest()
+
+
+def test_ingest_reads_kicker_title_and_byline():
+    lay = layout("AN ISRAELI VIEW\nTrust is not enough\n\nby Saul Singer\n\nThe speech embodied a paradox of the modern age, and it said so.")
+    assert (lay.title, lay.author) == ("Trust is not enough", "Saul Singer")
+    assert [lay.text[p.start:p.end] for p in lay.paragraphs] == ["The speech embodied a paradox of the modern age, and it said so."]

@@ -89,3 +89,12 @@ def test_quotes_adversarial_marks_finish_and_stay_consistent(annotate_text):
     doc = annotate_text(text)
     for q in doc.quotes:
         assert 0 <= q.start <= q.end <= len(doc.text)
+
+
+@pytest.mark.parametrize("text,speaker", [
+    ("Obama said that day, and he meant it. Finally, the Arab states must act: \u201cThe initiative was only a beginning of what they owe.\u201d", "Obama"),
+    ("This distrust, as previously stated, will last, as Person states that \u201cwars over identity are nearly impossible to end.\u201d", "Person"),
+])
+def test_quotes_plural_nouns_are_not_reporting_verbs(annotate_text, text, speaker):
+    doc = annotate_text(text)
+    assert [q.attribution.speaker for q in doc.quotes] == [speaker]
