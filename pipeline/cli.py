@@ -130,7 +130,7 @@ def batch(
     batch_size: Annotated[int | None, typer.Option("--batch-size", help="most quotations in one model batch (default: 32 on CPU, 1024 on CUDA)")] = None,
     max_batch_tokens: Annotated[int | None, typer.Option("--max-batch-tokens", help="padded-token budget of one model batch (default: 2048 on CPU, 65536 on CUDA)")] = None,
     device: Annotated[str, typer.Option(help="auto, cpu or cuda")] = "auto",
-    dtype: Annotated[str, typer.Option(help="auto (bf16 on CUDA, fp32 on CPU), fp32, bf16, or int8 (CPU: about 1.7x faster, 99.4% label agreement)")] = "auto",
+    dtype: Annotated[str, typer.Option(help="auto (bf16 on CUDA, fp32 on CPU), fp32, bf16, or int8 (CPU: about 1.9x faster, 99.3% label agreement in BENCHMARKS.md)")] = "auto",
     workers: Annotated[int | None, typer.Option(help="processes for ingest and segmentation (0: in the main process; default: 0 on two cores or fewer, else up to 4)")] = None,
     on_error: Annotated[str, typer.Option("--on-error", help="record: write an error line and go on; raise: stop")] = "record",
     model: Annotated[Path | None, typer.Option("--model", help="obstacle model folder (default: the shipped one)")] = None,
