@@ -182,6 +182,39 @@ def batch(
               f"{report.quotes / max(report.seconds, 1e-9):.1f} quotes/s)")
 
 
+@app.command()
+def show(
+    path: Annotated[Path, typer.Argument(help="an annotated JSON document (from annotate), or a JSONL file (from batch)")],
+    html_out: Annotated[Path | None, typer.Option("--html", help="write a self-contained HTML page instead (one document: the first, or --id)")] = None,
+    doc_id: Annotated[str | None, typer.Option("--id", help="which document of a JSONL file")] = None,
+) -> None:
+    """Show an annotated document for reading: units by role, quotations marked with speaker and obstacle."""
+    import json
+
+    from rich.console import Console
+
+    from .document import Document
+    from .render import to_html, to_rich
+
+    try:
+        raw = path.read_text(encoding="utf-8")
+        records = [json.loads(raw)] if path.suffix == ".json" else [json.loads(l) for l in raw.splitlines() if l.strip()]
+        docs = [Document.from_dict(r) for r in records if "text" in r and (doc_id is None or r.get("id") == doc_id)]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        err.print(f"[red]error[/red] {path}: not an annotated document ({e})")
+        raise typer.Exit(1) from None
+    if not docs:
+        err.print(f"[red]error[/red] {path}: no annotated document" + (f" with id {doc_id!r}" if doc_id else ""))
+        raise typer.Exit(1)
+    if html_out is not None:
+        html_out.write_text(to_html(docs[0]), encoding="utf-8")
+        err.print(f"wrote {html_out}")
+        return
+    console = Console()
+    for doc in docs:
+        console.print(to_rich(doc))
+
+
 train_app = typer.Typer(no_args_is_help=True, help="Fine-tune argmine's models.")
 app.add_typer(train_app, name="train")
 
