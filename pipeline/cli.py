@@ -113,6 +113,8 @@ def annotate(
     if not inputs:
         err.print(f"[red]error[/red] no supported files in {', '.join(paths)}")
         raise typer.Exit(1)
+    if output is None and len(inputs) > 1:
+        fmt = Format.jsonl  # several documents on stdout: one per line, so the stream stays parseable
     done, failed = write_results(annotator.pipe(inputs), output, fmt)
     if done:
         print_summary(done)

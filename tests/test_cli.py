@@ -78,3 +78,11 @@ def test_cli_summary_counts_roles_and_quotes(tmp_path):
     result = _run(str(path), "-o", str(tmp_path / "o"))
     assert result.exit_code == 0
     assert "quotes    inline 1" in result.output
+
+
+def test_cli_several_inputs_on_stdout_are_one_json_line_each(tmp_path):
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text("Peace is possible. We must try.")
+    result = runner.invoke(app, ["annotate", "--no-obstacles", str(tmp_path / "a.txt"), str(tmp_path / "b.txt")])
+    assert result.exit_code == 0
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["a", "b"]
