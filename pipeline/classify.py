@@ -359,13 +359,13 @@ def embed(texts: list[str], device: str = "auto", max_length: int = 256, max_bat
     dev = pick_device(device)
     model = AutoModel.from_pretrained(str(base_model_path()), use_safetensors=True).to(dev).eval()
     tokenizer = load_tokenizer()
-    ids = tokenizer(texts, truncation=True, max_length=max_length)["input_ids"]
+    ids = encode(tokenizer, texts, None, max_length)
     out = np.zeros((len(texts), model.config.hidden_size), dtype=np.float32)
     with torch.inference_mode():
         for batch in batches_by_length([len(x) for x in ids], max_batch_tokens, 128):
-            x, m = pad_batch([ids[i] for i in batch], tokenizer.pad_token_id)
-            hidden = model(input_ids=x.to(dev), attention_mask=m.to(dev)).last_hidden_state.float()
-            mask = m.to(dev).unsqueeze(-1).float()
+            x, m = (t.to(dev) for t in pad_batch([ids[i] for i in batch], tokenizer.pad_token_id))
+            hidden = model(input_ids=x, attention_mask=m).last_hidden_state.float()
+            mask = m.unsqueeze(-1).float()
             pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1)
             out[batch] = torch.nn.functional.normalize(pooled, dim=-1).cpu().numpy()
     return out

@@ -102,7 +102,8 @@ def replace_generated(path: Path, tag: str, body: str) -> None:
     path.write_text(f"{head}{begin}\n{body.strip()}\n{end}{tail}", encoding="utf-8")
 
 
-def _md_table(header: list[str], rows: list[list]) -> str:
+def markdown_table(header: list[str], rows: list[list]) -> str:
+    """A Markdown table of ``rows`` under ``header`` (used by the datasheet and the model card)."""
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     return "\n".join(lines + ["| " + " | ".join(str(c) for c in row) + " |" for row in rows])
 
@@ -127,17 +128,17 @@ def render_stats(st: dict, records: list[dict]) -> str:
         + f"; {st['textbook_term_share_of_positives']:.1%} of obstacle passages use a textbook term; "
         f"{st['with_secondary_label']} carry a secondary label; {st['n_conflicts']} conflicts plus general theory; "
         f"{st['words']['min']}-{st['words']['max']} words (mean {st['words']['mean']}).",
-        "### Labels by split\n\n" + _md_table(["split", "n", *labels], split_rows),
-        "### Conflicts\n\n" + _md_table(["conflict", "split", "n", *labels], conflict_rows),
-        "### Registers and writers\n\n" + _md_table(["register", "n"], sorted(st["registers"].items()))
-        + "\n\n" + _md_table(["author (voice)", "n"], sorted(st["authors"].items())),
+        "### Labels by split\n\n" + markdown_table(["split", "n", *labels], split_rows),
+        "### Conflicts\n\n" + markdown_table(["conflict", "split", "n", *labels], conflict_rows),
+        "### Registers and writers\n\n" + markdown_table(["register", "n"], sorted(st["registers"].items()))
+        + "\n\n" + markdown_table(["author (voice)", "n"], sorted(st["authors"].items())),
         f"### Agreement\n\nBlind second annotation of {ag['n']} passages: Cohen's kappa **{ag['kappa']:.3f}** "
         f"(observed agreement {ag['observed_agreement']:.1%}); {ag['disagreements_adjudicated']} passages differed in label or "
         f"secondary label and were adjudicated. Of these, {ag['in_context']['n']} (from the second batch) were also labelled in "
         f"context (`label_in_context`, given the introducing sentence): kappa {ag['in_context']['kappa']:.3f}.\n\n"
-        + _md_table(["label", "kappa (one vs rest)"], [[l, f"{v:.3f}"] for l, v in ag["per_class_kappa"].items()])
+        + markdown_table(["label", "kappa (one vs rest)"], [[l, f"{v:.3f}"] for l, v in ag["per_class_kappa"].items()])
         + "\n\nConfusion between annotators (rows: first annotation, columns: second):\n\n"
-        + _md_table(["", *labels], confusion),
+        + markdown_table(["", *labels], confusion),
         f"### Leakage and difficulty\n\nHighest similarity of a dev or test passage to any train passage: "
         f"{st['leakage']['max_similarity']:.3f} (threshold {st['leakage']['threshold']}; {st['leakage']['pairs_over_threshold']} pairs over it). "
         f"TF-IDF + logistic regression trained on train scores macro-F1 **{st['tfidf_lr_test_macro_f1']:.3f}** on test: "

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .dataset import markdown_table
 from .document import OBSTACLE_LABELS
 
 ECE_BINS = 10
@@ -272,19 +273,14 @@ the sentence with `label_in_context`.
 """
 
 
-def _table(header: list[str], rows: list[list]) -> str:
-    return "\n".join(["| " + " | ".join(header) + " |", "|" + "---|" * len(header)] + ["| " + " | ".join(str(c) for c in r) + " |" for r in rows])
-
-
 def _section(title: str, result: dict) -> str:
-    rows = [[name, f"{m:.3f}", lo_hi, acc] for name, m, lo_hi, acc in
-            [(r[0], float(r[1]), r[2], r[3]) for r in table(result)]]
+    rows = table(result)
     per_class = [[l, f"{v['precision']:.3f}", f"{v['recall']:.3f}", f"{v['f1']:.3f}", v["support"]] for l, v in result["per_class"].items()]
     labels = result["confusion"]["labels"]
     confusion = [[labels[i], *row] for i, row in enumerate(result["confusion"]["rows_true_cols_predicted"])]
-    parts = [f"### {title} (n = {result['n']})", _table(["method", "macro-F1", "95% CI (bootstrap)", "accuracy"], rows),
-             _table(["label", "precision", "recall", "F1", "support"], per_class),
-             "Confusion (rows: gold, columns: predicted):\n\n" + _table(["", *labels], confusion),
+    parts = [f"### {title} (n = {result['n']})", markdown_table(["method", "macro-F1", "95% CI (bootstrap)", "accuracy"], rows),
+             markdown_table(["label", "precision", "recall", "F1", "support"], per_class),
+             "Confusion (rows: gold, columns: predicted):\n\n" + markdown_table(["", *labels], confusion),
              f"ECE {result['ece_uncalibrated']:.3f} before temperature scaling, **{result['ece']:.3f}** after."]
     if "baselines" in result:
         margins = ", ".join(f"{name} {result['macro_f1'] - b['macro_f1']:+.3f}" for name, b in result["baselines"].items())
@@ -309,7 +305,7 @@ def seed_check(model_dir: Path, device: str = "auto") -> tuple[str, int, int]:
         text = doc.text[q.start : q.end]
         rows.append([g["section"], (text[:60] + "…") if len(text) > 60 else text, g["obstacle"], q.obstacle.label,
                      f"{q.obstacle.scores[q.obstacle.label]:.2f}", ("✔" if ok else "✘") + ("" if counted else " (codebook)")])
-    table_md = _table(["section", "quotation", "gold", "predicted", "score", ""], rows)
+    table_md = markdown_table(["section", "quotation", "gold", "predicted", "score", ""], rows)
     return table_md, hits, total
 
 
@@ -339,7 +335,7 @@ def write_card(model_dir: Path, real: Path | None = None, device: str = "auto") 
     if not trials and (model_dir / "search.json").is_file():
         record = json.loads((model_dir / "search.json").read_text(encoding="utf-8"))
         trials, about = record["trials"], record["about"] + " The grid (`search.json`):"
-    search = "" if not trials else about + "\n\n" + _table(
+    search = "" if not trials else about + "\n\n" + markdown_table(
         ["learning rate", "LoRA rank", "best epoch", "dev macro-F1"],
         [[t["config"]["lr"], t["config"]["lora_r"], t["best_epoch"], f"{t['dev_macro_f1']:.3f}"] for t in trials])
     cfg = card["config"]
