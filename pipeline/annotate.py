@@ -25,6 +25,14 @@ class ObstacleModel(Protocol):
     def obstacles(self, texts: list[str], contexts: list[str | None] | None = None) -> list[Obstacle]: ...
 
 
+class RoleModel(Protocol):
+    """What the annotator needs from a component model (``components.ComponentModel``)."""
+
+    info: dict
+
+    def label(self, docs: list[Document], single_major: bool = False, links: bool = True) -> None: ...
+
+
 @dataclass
 class Result:
     path: str
@@ -46,6 +54,7 @@ def expand(paths: Iterable[str]) -> Iterator[str]:
 class Annotator:
     obstacle_model: ObstacleModel | None = None
     max_bytes: int = MAX_BYTES
+    role_model: RoleModel | None = None  # None: the rules baseline labels roles and links
 
     def structure(self, doc: Document) -> Document:
         """Sentences, quotations, units with roles, and the links between them."""
@@ -73,7 +82,14 @@ class Annotator:
         return doc
 
     def classify(self, docs: list[Document]) -> None:
-        """Fill every quotation's obstacle, all documents' quotations in one batched call."""
+        """The models' layers: unit roles and links (all documents' units in one batched call),
+        then every quotation's obstacle (all quotations in one batched call)."""
+        if self.role_model is not None and docs:
+            self.role_model.label(docs)
+            for d in docs:
+                d.meta["models"] = [m for m in d.meta["models"] if m["task"] != "roles"]
+                d.meta["models"].append({"task": "roles", **{k: v for k, v in self.role_model.info.items() if k != "links"}})
+                d.meta["models"].append({"task": "relations", "name": f"argmine-links ({self.role_model.info.get('links')})", "kind": "fitted", "digest": None})
         if self.obstacle_model is None:
             return
         texts = [d.text[q.start : q.end] for d in docs for q in d.quotes]

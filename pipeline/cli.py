@@ -88,6 +88,23 @@ def print_summary(results: list[Result]) -> None:
             err.print(f"  [yellow]warning[/yellow] {w}")
 
 
+class Roles(str, Enum):
+    model = "model"
+    baseline = "baseline"
+
+
+def role_model_for(roles: Roles, components: Path | None, device: str, dtype: str):
+    """The component model (shipped, or the folder given), or None for the rules baseline."""
+    if roles is Roles.baseline:
+        return None
+    from .components import load_component_model
+
+    found = load_component_model(components, device=device, required=components is not None, dtype=dtype)
+    if found is None:
+        err.print("[yellow]note[/yellow] no component model found; unit roles come from the rules baseline")
+    return found
+
+
 @app.command()
 def annotate(
     paths: Annotated[list[str], typer.Argument(help="files or folders to annotate; '-' reads standard input")],
@@ -99,8 +116,10 @@ def annotate(
     dtype: Annotated[str, typer.Option(help="auto (bf16 on CUDA, fp32 on CPU), fp32, bf16, or int8 (CPU only)")] = "auto",
     abstain_below: Annotated[float, typer.Option("--abstain-below", help="mark quotations whose top obstacle score is below this for review")] = 0.0,
     max_bytes: Annotated[int, typer.Option("--max-bytes", help="largest input accepted, in bytes")] = MAX_BYTES,
+    roles: Annotated[Roles, typer.Option(help="unit roles and links from the fine-tuned component model, or the rules baseline")] = Roles.model,
+    components: Annotated[Path | None, typer.Option(help="component model folder (default: the shipped models/components)")] = None,
 ) -> None:
-    """Annotate essays: sections, paragraphs, sentences, argument units, quotations."""
+    """Annotate essays: sections, paragraphs, sentences, argument units and their links, quotations."""
     obstacle_model = None
     if obstacles:
         from .classify import load_obstacle_model
@@ -108,7 +127,7 @@ def annotate(
         obstacle_model = load_obstacle_model(model, device=device, abstain_below=abstain_below, required=model is not None, dtype=dtype)
         if obstacle_model is None:
             err.print("[yellow]note[/yellow] no obstacle model found; quotations are left unclassified (obstacle: null)")
-    annotator = Annotator(obstacle_model=obstacle_model, max_bytes=max_bytes)
+    annotator = Annotator(obstacle_model=obstacle_model, max_bytes=max_bytes, role_model=role_model_for(roles, components, device, dtype))
     inputs = list(expand(paths))
     if not inputs:
         err.print(f"[red]error[/red] no supported files in {', '.join(paths)}")
@@ -137,6 +156,8 @@ def batch(
     on_error: Annotated[str, typer.Option("--on-error", help="record: write an error line and go on; raise: stop")] = "record",
     model: Annotated[Path | None, typer.Option("--model", help="obstacle model folder (default: the shipped one)")] = None,
     max_bytes: Annotated[int, typer.Option("--max-bytes", help="largest input accepted, in bytes")] = MAX_BYTES,
+    roles: Annotated[Roles, typer.Option(help="unit roles and links from the fine-tuned component model, or the rules baseline")] = Roles.model,
+    components: Annotated[Path | None, typer.Option(help="component model folder (default: the shipped models/components)")] = None,
 ) -> None:
     """Annotate a corpus into one JSONL file, fast and safe to interrupt."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -155,7 +176,7 @@ def batch(
         obstacle_model.max_batch_tokens = max_batch_tokens or obstacle_model.max_batch_tokens
         if obstacle_model.device.type == "cpu":
             torch.set_num_threads(max(1, (os.cpu_count() or 1) - max(0, workers)))
-    annotator = Annotator(obstacle_model=obstacle_model, max_bytes=max_bytes)
+    annotator = Annotator(obstacle_model=obstacle_model, max_bytes=max_bytes, role_model=role_model_for(roles, components, device, dtype))
     inputs_list = list(expand(inputs))
     columns = [TextColumn("[bold]batch"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TextColumn("{task.fields[rate]}")]
@@ -240,6 +261,48 @@ def train_obstacles_cmd(
     err.print(f"wrote {out}: best epoch {card['best_epoch']}, dev macro-F1 {card['dev_macro_f1']:.3f}, temperature {card['temperature']:.3f}")
 
 
+class DataFormat(str, Enum):
+    argmine = "argmine"
+    brat = "brat"
+    microtext = "microtext"
+
+
+@train_app.command("components")
+def train_components_cmd(
+    data: Annotated[Path, typer.Option(help="the gold essays corpus (a folder with gold/ and splits.json)")] = Path("corpus/essays"),
+    brat: Annotated[Path | None, typer.Option(help="train on a brat standoff folder instead (e.g. the Argument Annotated Essays)")] = None,
+    out: Annotated[Path, typer.Option(help="model folder to write")] = Path("models/components"),
+    epochs: Annotated[int, typer.Option(help="epochs to run; the best on dev is kept")] = 6,
+    seed: Annotated[int, typer.Option(help="random seed")] = 13,
+    lr: Annotated[float, typer.Option(help="learning rate")] = 1e-3,
+    lora_r: Annotated[int, typer.Option("--lora-r", help="adapter rank")] = 16,
+    context_chars: Annotated[int, typer.Option("--context-chars", help="characters of the paragraph before and after a unit that the model reads")] = 220,
+    max_length: Annotated[int, typer.Option("--max-length", help="most tokens of unit plus context")] = 192,
+    search: Annotated[bool, typer.Option(help="choose learning rate and context size on dev from a small grid")] = False,
+    device: Annotated[str, typer.Option(help="auto, cpu or cuda")] = "auto",
+    base: Annotated[Path | None, typer.Option(help="a copy of the base encoder instead of the pinned package", hidden=True)] = None,
+) -> None:
+    """Fine-tune the unit-role model and fit the link scorer on gold documents."""
+    from .train import TrainConfig, train_components
+    from .structure_eval import load_gold
+
+    try:
+        if brat is not None:
+            from .interchange import brat_splits
+
+            train, dev = brat_splits(brat)
+            source = str(brat)
+        else:
+            train, dev = load_gold(data, "argmine", "train"), load_gold(data, "argmine", "dev")
+            source = str(data)
+    except ValueError as e:
+        err.print(f"[red]error[/red] {e}")
+        raise typer.Exit(1) from None
+    config = TrainConfig(epochs=epochs, seed=seed, lr=lr, lora_r=lora_r, lora_alpha=2 * lora_r, max_length=max_length)
+    card = train_components(train, dev, out, config, device=device, base=base, data=source, search=search, context_chars=context_chars)
+    err.print(f"wrote {out}: {card['n_train_units']} train units, best epoch {card['best_epoch']}, dev macro-F1 {card['dev_macro_f1']:.3f}")
+
+
 evaluate_app = typer.Typer(no_args_is_help=True, help="Measure argmine's models.")
 app.add_typer(evaluate_app, name="evaluate")
 
@@ -278,6 +341,60 @@ def evaluate_obstacles_cmd(
     err.print(f"ECE {result['ece_uncalibrated']:.3f} before temperature scaling, {result['ece']:.3f} after (T={result['temperature']:.3f})")
 
 
+@evaluate_app.command("components")
+def evaluate_components_cmd(
+    data: Annotated[Path, typer.Option(help="gold documents: the essays corpus, argmine JSON, a brat folder or microtext XML")] = Path("corpus/essays"),
+    fmt: Annotated[DataFormat, typer.Option("--format", help="how the gold documents are stored")] = DataFormat.argmine,
+    gold_segments: Annotated[bool, typer.Option("--gold-segments", help="give the model the gold units; score roles and links only")] = False,
+    model: Annotated[Path | None, typer.Option(help="component model folder (default: the shipped models/components)")] = None,
+    roles: Annotated[str, typer.Option(help="model, or baseline for the rules")] = "model",
+    split: Annotated[str, typer.Option(help="split of the essays corpus to score")] = "test",
+    as_json: Annotated[bool, typer.Option("--json", help="write the result as JSON to stdout")] = False,
+    device: Annotated[str, typer.Option(help="auto, cpu or cuda")] = "auto",
+) -> None:
+    """Role macro-F1 and per-class scores, segment F1 (exact and overlap), link F1 against naive baselines."""
+    import json
+
+    from rich.table import Table
+
+    from .structure_eval import evaluate_components
+
+    try:
+        result = evaluate_components(data, fmt.value, gold_segments, model, roles, split, device)
+    except (ValueError, OSError) as e:
+        err.print(f"[red]error[/red] {e}")
+        raise typer.Exit(1) from None
+    if as_json:
+        sys.stdout.write(json.dumps(result, indent=2) + "\n")
+    seg = "gold segments" if gold_segments else "predicted segments"
+    view = Table(title=f"{data} ({fmt.value}, {seg}): {result['n_documents']} documents, {result['n_units']} units, roles: {roles}", title_justify="left")
+    for col in ("label", "precision", "recall", "F1", "support"):
+        view.add_column(col)
+    for label, m in result["per_class"].items():
+        view.add_row(label, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1']:.3f}", str(m["support"]))
+    view.add_row("macro", "", "", f"{result['macro_f1']:.3f}", "")
+    err.print(view)
+    if not gold_segments:
+        err.print(f"segments: F1 {result['segment_f1_exact']:.3f} exact, {result['segment_f1_overlap']:.3f} overlap")
+    err.print("link F1: " + ", ".join(f"{k} {v['f1']:.3f}" for k, v in result["links"].items()))
+
+
+@evaluate_app.command("components-card")
+def evaluate_components_card_cmd(
+    model: Annotated[Path, typer.Option(help="component model folder whose README.md to write")] = Path("models/components"),
+    microtexts: Annotated[Path | None, typer.Option(help="microtext corpus to report too (evaluation only)")] = Path("../shared/external/arg-microtexts/en"),
+    device: Annotated[str, typer.Option(help="auto, cpu or cuda")] = "auto",
+) -> None:
+    """Run the component card's evaluations (gold essays, microtexts, the seed, agreement) and write README.md."""
+    from .structure_eval import write_components_card
+
+    r = write_components_card(model, microtexts=microtexts, device=device)
+    line = f"wrote {model / 'README.md'}: essays test macro-F1 {r['essays_test']['model_gold_segments']['macro_f1']:.3f}"
+    if "microtexts" in r:
+        line += f", microtexts {r['microtexts']['model_gold_segments']['macro_f1']:.3f}"
+    err.print(line + f", seed thesis: {r['seed']['thesis_role']}")
+
+
 @evaluate_app.command("card")
 def evaluate_card_cmd(
     model: Annotated[Path, typer.Option(help="model folder whose README.md to write")] = Path("models/obstacles"),
@@ -293,8 +410,34 @@ def evaluate_card_cmd(
               + f", seed {results['seed']['sections_2_1_to_2_3_correct']}/{results['seed']['of']}")
 
 
-corpus_app = typer.Typer(no_args_is_help=True, help="Build and check the obstacle corpus.")
+corpus_app = typer.Typer(no_args_is_help=True, help="Build and check the obstacle corpus and the gold essays.")
 app.add_typer(corpus_app, name="corpus")
+
+
+@corpus_app.command("essays")
+def corpus_essays(
+    root: Annotated[Path, typer.Option(help="essays folder (sources in src/)")] = Path("corpus/essays"),
+    brat: Annotated[Path | None, typer.Option(help="also write every gold essay as brat standoff into this folder")] = None,
+) -> None:
+    """Compile the gold essays' markup (src/*.md) to argmine JSON in gold/, and print their counts."""
+    from .essays import MarkupError, build, load
+
+    try:
+        build(root)
+    except MarkupError as e:
+        err.print(f"[red]error[/red] {e}")
+        raise typer.Exit(1) from None
+    docs = load(root)
+    for split in ("train", "dev", "test"):
+        part = [d for d in docs if d.meta["split"] == split]
+        roles = Counter(u.role for d in part for u in d.units)
+        err.print(f"{split:5} {len(part):3} documents, {sum(roles.values()):5} units  " + " · ".join(f"{k} {roles[k]}" for k in ("major_claim", "claim", "premise", "none")))
+    if brat is not None:
+        from .interchange import write_brat
+
+        for d in docs:
+            write_brat(d, brat)
+        err.print(f"wrote {len(docs)} brat documents to {brat}")
 
 
 @corpus_app.command("build")

@@ -11,6 +11,8 @@ import re
 
 from bisect import bisect_left
 
+from dataclasses import replace
+
 from .document import Document, Relation, Span, SpanIndex
 
 NAME = "argmine-roles-baseline"
@@ -101,3 +103,22 @@ def baseline_relations(doc: Document) -> list[Relation]:
                 kind = "attack" if CONTRAST.match(doc.text[u.start : u.end]) else "support"
                 relations.append(Relation(u.id, target.id, kind))
     return relations
+
+
+class BaselineRoles:
+    """The baseline behind the same interface as the component model (``--roles baseline``)."""
+
+    info = {"name": NAME, "kind": "baseline", "digest": None, "links": "nearest claim in the paragraph"}
+
+    def label(self, docs: list[Document], single_major: bool = False, links: bool = True) -> None:
+        for doc in docs:
+            roles = baseline_roles(doc, doc.units)
+            if single_major and roles and not any(r == "major_claim" for r, _ in roles):
+                best = next((i for i, (r, _) in enumerate(roles) if r == "claim"), 0)
+                roles[best] = ("major_claim", 0.5)
+            if single_major:
+                first = next(i for i, (r, _) in enumerate(roles) if r == "major_claim")
+                roles = [(("claim", c) if r == "major_claim" and i != first else (r, c)) for i, (r, c) in enumerate(roles)]
+            doc.units = [replace(u, role=r, confidence=round(c, 3)) for u, (r, c) in zip(doc.units, roles)]
+            if links:
+                doc.relations = [r for r in doc.relations if r.source.startswith("q")] + baseline_relations(doc)

@@ -95,9 +95,11 @@ def _clauses(text: str, sent: Sentence, quotes: SpanIndex) -> list[Span]:
 
 
 def _trim(text: str, start: int, end: int) -> Span:
+    """The span without the separators around it and without its final full stop, as argument
+    units are annotated (the stop belongs to the sentence, not the unit)."""
     while start < end and text[start] in " ,;—–-":
         start += 1
-    while end > start and text[end - 1] in " ,;—–-":
+    while end > start and text[end - 1] in " ,;:—–-.":
         end -= 1
     return Span(start, end)
 

@@ -9,12 +9,12 @@ def test_roles_are_not_constant(seed_doc):
 
 def test_roles_major_claim_is_the_seed_thesis(seed_doc, seed_gold):
     (major,) = [u for u in seed_doc.units if u.role == "major_claim"]
-    assert seed_doc.text[major.start:major.end] == seed_gold["major_claim"]
+    assert seed_doc.text[major.start:major.end] == seed_gold["major_claim"].rstrip(".")  # a unit leaves out its full stop
 
 
 def test_roles_reporting_frames_are_none(annotate_text):
     doc = annotate_text("Peace is not near, and we should say so plainly. As the envoy said:\n\n“Nobody at the table believes a word the other side says.”")
-    frame = [u for u in doc.units if doc.text[u.start:u.end] == "As the envoy said:"]
+    frame = [u for u in doc.units if doc.text[u.start:u.end] == "As the envoy said"]
     assert frame and frame[0].role == "none"
 
 

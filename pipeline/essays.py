@@ -1,0 +1,343 @@
+"""The gold essays: compile their inline markup to argmine documents, and read them back.
+
+An essay's source (``corpus/essays/src/*.md``, format in ``corpus/essays/GUIDELINES.md``) marks
+units as ``[[C2>MC1| text]]`` and quotations as ``{{label| “words”}}``. Compiling removes the
+markup, lays the plain text out exactly as ``ingest`` lays out a Markdown file, and places every
+unit, relation and quotation on that text, so a gold document and the annotator's output for the
+same essay share one text and can be compared span by span.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from . import __version__
+from .document import OBSTACLE_LABELS, Document, Obstacle, Paragraph, Quote, Relation, Source, Unit, SpanIndex
+from .ingest import layout
+
+ROOT = Path(__file__).resolve().parent.parent / "corpus" / "essays"
+UNIT_OPEN = re.compile(r"\[\[(MC\d+|C\d+|P\d+)(?:([>!])((?:MC|C|P)\d+))?\|[ \t]*")
+QUOTE_OPEN = re.compile(r"\{\{(" + "|".join(OBSTACLE_LABELS) + r")\|[ \t]*")
+FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
+ROLE_OF = {"MC": "major_claim", "C": "claim", "P": "premise"}
+# private-use characters stand in for the markup while the text is laid out, then are removed
+U_OPEN, U_CLOSE, Q_OPEN, Q_CLOSE = "\ue000", "\ue001", "\ue002", "\ue003"
+MARKS = U_OPEN + U_CLOSE + Q_OPEN + Q_CLOSE
+MIN_NONE_WORDS = 3
+
+
+class MarkupError(ValueError):
+    """An essay source that breaks the markup rules; the message names the file and the place."""
+
+
+@dataclass(frozen=True)
+class _Open:
+    kind: str  # "unit" or "quote"
+    key: str  # the unit's markup id, or the quotation's label
+    relation: tuple[str, str] | None = None  # ("support"|"attack", target markup id)
+
+
+def front_matter(source: str, path: str) -> tuple[dict[str, str], str]:
+    m = FRONT.match(source)
+    if not m:
+        raise MarkupError(f"{path}: expected front matter between '---' lines at the top")
+    meta = {}
+    for line in m.group(1).splitlines():
+        key, sep, value = line.partition(":")
+        if sep:
+            meta[key.strip()] = value.split("#", 1)[0].strip()
+    for key in ("id", "title"):
+        if not meta.get(key):
+            raise MarkupError(f"{path}: front matter needs {key!r}")
+    return meta, source[m.end() :]
+
+
+def _strip(body: str, path: str) -> tuple[str, list[_Open]]:
+    """The body with markup replaced by sentinels, and what each opening sentinel stands for."""
+    out: list[str] = []
+    opens: list[_Open] = []
+    stack: list[str] = []
+    i = 0
+
+    def where() -> str:
+        line = body.count("\n", 0, i) + 1
+        return f"{path}:{line}: near {body[i : i + 30]!r}"
+
+    while i < len(body):
+        if body.startswith("[[", i):
+            m = UNIT_OPEN.match(body, i)
+            if not m:
+                raise MarkupError(f"{where()}: expected [[ID| or [[ID>TARGET| with ID like MC1, C2, P3")
+            if "unit" in stack:
+                raise MarkupError(f"{where()}: a unit cannot sit inside another unit")
+            rel = ("support" if m.group(2) == ">" else "attack", m.group(3)) if m.group(2) else None
+            opens.append(_Open("unit", m.group(1), rel))
+            stack.append("unit")
+            out.append(U_OPEN)
+            i = m.end()
+        elif body.startswith("{{", i):
+            m = QUOTE_OPEN.match(body, i)
+            if not m:
+                raise MarkupError(f"{where()}: expected {{{{LABEL| with LABEL one of {OBSTACLE_LABELS}")
+            if "unit" not in stack:
+                raise MarkupError(f"{where()}: a quotation must sit inside a unit")
+            opens.append(_Open("quote", m.group(1)))
+            stack.append("quote")
+            out.append(Q_OPEN)
+            i = m.end()
+        elif body.startswith("]]", i) or body.startswith("}}", i):
+            kind = "unit" if body[i] == "]" else "quote"
+            if not stack or stack[-1] != kind:
+                raise MarkupError(f"{where()}: closing {body[i:i + 2]} without an open {kind}")
+            stack.pop()
+            out.append(U_CLOSE if kind == "unit" else Q_CLOSE)
+            i += 2
+        else:
+            if body[i] in MARKS:
+                raise MarkupError(f"{where()}: private-use character U+{ord(body[i]):04X} is reserved")
+            out.append(body[i])
+            i += 1
+    if stack:
+        raise MarkupError(f"{path}: {stack[-1]} left open at the end of the file")
+    return "".join(out), opens
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:."):
+        end -= 1
+    return start, end
+
+
+def none_units(doc: Document, units: list[Unit]) -> list[tuple[int, int]]:
+    """Spans of the sentences that hold no unit at all and have at least three words: what the
+    guideline turns into ``none`` units. Unmarked words inside a sentence that has units (markers,
+    reporting frames) belong to no unit; headings are not paragraphs and never become units.
+    Fills ``doc.sentences`` first when it is empty."""
+    from .segment import sentence_spans
+
+    taken = SpanIndex(units)
+    if not doc.sentences:
+        doc.sentences = sentence_spans(doc.text, doc.paragraphs)
+    sentences = doc.sentences
+    out = []
+    for sent in sentences:
+        a, b = _trim(doc.text, sent.start, sent.end)
+        if len(re.findall(r"[^\W\d_]+", doc.text[a:b])) >= MIN_NONE_WORDS and taken.covered(a, b) == 0:
+            out.append((a, b))
+    return out
+
+
+def with_none_units(doc: Document, units: list[Unit]) -> list[Unit]:
+    """``units`` plus the ``none`` units of the gaps, all in text order, ids u1, u2, ... with
+    relations renamed to match."""
+    extra = [Unit(a, b, role="none") for a, b in none_units(doc, units)]
+    return sorted(units + extra, key=lambda u: (u.start, u.end))
+
+
+def renumber(doc: Document) -> Document:
+    """Units u1.. and quotations q1.. in text order, relations following the new ids."""
+    units = sorted(doc.units, key=lambda u: (u.start, u.end))
+    quotes = sorted(doc.quotes, key=lambda q: (q.start, q.end))
+    new = {u.id: f"u{i + 1}" for i, u in enumerate(units)}
+    new.update({q.id: f"q{i + 1}" for i, q in enumerate(quotes)})
+    doc.units = [replace(u, id=new[u.id]) for u in units]
+    doc.quotes = [replace(q, id=new[q.id], unit_id=new.get(q.unit_id) if q.unit_id else None) for q in quotes]
+    doc.relations = sorted(
+        (Relation(new[r.source], new[r.target], r.type) for r in doc.relations),
+        key=lambda r: (r.source[0], int(r.source[1:])),
+    )
+    return doc
+
+
+def compile_essay(path: Path) -> Document:
+    """The gold document of one essay source file."""
+    path = Path(path)
+    source = path.read_text(encoding="utf-8")
+    meta, body = front_matter(source, str(path))
+    marked, opens = _strip(body, str(path))
+    lay = layout(marked)
+    # remove the sentinels from the laid-out text, remembering where each one was
+    text_parts, positions, removed = [], [], 0
+    shift = [0] * (len(lay.text) + 1)
+    for k, ch in enumerate(lay.text):
+        shift[k] = removed
+        if ch in MARKS:
+            positions.append((ch, k - removed))
+            removed += 1
+        else:
+            text_parts.append(ch)
+    shift[len(lay.text)] = removed
+    text = "".join(text_parts)
+
+    def moved(pos: int) -> int:
+        return pos - shift[pos]
+
+    doc = Document(
+        id=meta["id"], text=text,
+        source=Source(path=f"corpus/essays/src/{path.name}", format="md", sha256=hashlib.sha256(source.encode()).hexdigest()),
+        title=lay.title or _heading_title(body, text), author=lay.author, date=lay.date,
+        sections=[replace(s, start=moved(s.start), end=moved(s.end)) for s in lay.sections],
+        paragraphs=[Paragraph(moved(p.start), moved(p.end)) for p in lay.paragraphs],
+        footnotes=[replace(f, start=moved(f.start), end=moved(f.end)) for f in lay.footnotes],
+    )
+    # pair sentinels: a stack, because a quotation sits inside a unit
+    units, quotes, stack = {}, [], []
+    found = iter(opens)
+    for ch, pos in positions:
+        if ch in (U_OPEN, Q_OPEN):
+            stack.append((next(found), pos))
+            continue
+        what, start = stack.pop()
+        if what.kind == "unit":
+            a, b = _trim(text, start, pos)
+            if a == b:
+                raise MarkupError(f"{path}: unit {what.key} is empty")
+            units[what.key] = (a, b, what)
+        else:
+            a, b = _trim(text, start, pos)
+            if len(text[a:b]) < 2 or text[a] not in "“\"‘'" or text[b - 1] not in "”\"’'":
+                raise MarkupError(f"{path}: quotation {text[a:b][:40]!r} must start and end with its quotation marks")
+            quotes.append((a + 1, b - 1, what.key, stack[-1][0].key))
+    for key, (_, _, what) in units.items():
+        if what.relation is None and not key.startswith("MC"):
+            raise MarkupError(f"{path}: {key} needs a target (>TARGET or !TARGET)")
+        if what.relation is not None and key.startswith("MC"):
+            raise MarkupError(f"{path}: major claim {key} takes no target")
+        if what.relation is not None:
+            target = what.relation[1]
+            if target not in units:
+                raise MarkupError(f"{path}: {key} targets {target}, which is not a unit")
+            if target == key:
+                raise MarkupError(f"{path}: {key} targets itself")
+            if key.startswith("C") and not target.startswith("MC"):
+                raise MarkupError(f"{path}: claim {key} must target a major claim, not {target}")
+    if not any(k.startswith("MC") for k in units):
+        raise MarkupError(f"{path}: no major claim (MC1)")
+    gold = [Unit(a, b, id=key, role=ROLE_OF[re.match(r"[A-Z]+", key).group()], confidence=1.0) for key, (a, b, _) in units.items()]
+    doc.units = [replace(u, confidence=1.0) for u in with_none_units(doc, gold)]
+    doc.units = [u if u.id else replace(u, id=f"n{i}") for i, u in enumerate(doc.units)]
+    doc.relations = [Relation(key, what.relation[1], what.relation[0]) for key, (_, _, what) in units.items() if what.relation]
+    doc.quotes = [
+        Quote(a, b, id=f"Q{i}", kind="block" if _fills_paragraph(doc, a, b) else "inline", unit_id=unit,
+              obstacle=Obstacle(label, {l: float(l == label) for l in OBSTACLE_LABELS}))
+        for i, (a, b, label, unit) in enumerate(quotes)
+    ]
+    doc.relations += [Relation(q.id, q.unit_id, "support") for q in doc.quotes]
+    doc.meta = {"argmine_version": __version__, "gold": True, "genre": meta.get("genre", ""), "topic": meta.get("topic", ""),
+                "models": [{"task": "roles", "name": "gold", "kind": "human", "digest": None}], "warnings": []}
+    return renumber(doc)
+
+
+def _heading_title(body: str, text: str) -> str | None:
+    """The essay's ``# Title`` line when the layout did not take it as the title (it reads the
+    way a sentence does), provided the text opens with it."""
+    m = re.match(r"\s*#\s+(.+)", body)
+    title = m.group(1).strip() if m else None
+    return title if title and text.startswith(title + "\n") else None
+
+
+def _fills_paragraph(doc: Document, a: int, b: int) -> bool:
+    for p in doc.paragraphs:
+        if p.start <= a and b <= p.end:
+            return (b - a) >= 0.8 * (p.end - p.start)
+    return False
+
+
+def plain_text(path: Path) -> str:
+    """The essay as a reader gets it: front matter and markup removed (what ``annotate`` reads)."""
+    _, body = front_matter(Path(path).read_text(encoding="utf-8"), str(path))
+    marked, _ = _strip(body, str(path))
+    return marked.translate({ord(c): None for c in MARKS})
+
+
+def split_of(essay_id: str, splits: dict[str, list[str]]) -> str:
+    for name, ids in splits.items():
+        if not name.startswith("_") and essay_id in ids:
+            return name
+    return "train"
+
+
+def build(root: Path = ROOT) -> list[Document]:
+    """Compile every source under ``root/src`` and write ``root/gold/<id>.json``; returns them."""
+    docs = [compile_essay(p) for p in sorted((root / "src").glob("*.md"))]
+    seen: dict[str, str] = {}
+    for d in docs:
+        if d.id in seen:
+            raise MarkupError(f"{d.source.path}: id {d.id!r} is also used by {seen[d.id]}")
+        seen[d.id] = d.source.path
+    out = root / "gold"
+    out.mkdir(parents=True, exist_ok=True)
+    for stale in out.glob("*.json"):
+        if stale.stem not in seen:
+            stale.unlink()
+    for d in docs:
+        (out / f"{d.id}.json").write_text(d.to_json(indent=1) + "\n", encoding="utf-8")
+    return docs
+
+
+def load(root: Path = ROOT, split: str | None = None) -> list[Document]:
+    """The compiled gold documents (optionally one split of ``splits.json``), in id order."""
+    splits = json.loads((root / "splits.json").read_text(encoding="utf-8")) if (root / "splits.json").exists() else {}
+    docs = []
+    for path in sorted((root / "gold").glob("*.json")):
+        doc = Document.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        doc.meta["split"] = split_of(doc.id, splits)
+        if split is None or doc.meta["split"] == split:
+            docs.append(doc)
+    return docs
+
+
+def agreement(root: Path = ROOT) -> dict:
+    """Unit-level agreement between the gold roles and a blind second annotator's
+    (``annotation/second_annotator.jsonl``: essay, unit, role, target, relation): Cohen's kappa
+    and Krippendorff's alpha (nominal) on roles, and how often the two give a claim or premise
+    the same target."""
+    from sklearn.metrics import cohen_kappa_score, confusion_matrix
+
+    path = root / "annotation" / "second_annotator.jsonl"
+    if not path.is_file():
+        return {}
+    second = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    docs = {d.id: d for d in load(root)}
+    first, other, same_target, both_linked = [], [], 0, 0
+    ours_links, theirs_links = set(), set()
+    for row in second:
+        doc = docs.get(row["essay"])
+        if doc is None:
+            raise MarkupError(f"{path}: essay {row['essay']!r} is not in the corpus")
+        unit = doc.unit(row["unit"])
+        first.append(unit.role)
+        other.append(row["role"])
+        target = next((r.target for r in doc.relations if r.source == unit.id), None)
+        if target is not None:
+            ours_links.add((doc.id, unit.id, target))
+        if row.get("target"):
+            theirs_links.add((doc.id, unit.id, row["target"]))
+        if target is not None and row.get("target"):
+            both_linked += 1
+            same_target += target == row["target"]
+    labels = ["major_claim", "claim", "premise", "none"]
+    out = {
+        "essays": sorted({r["essay"] for r in second}),
+        "n_units": len(second),
+        "roles_cohen_kappa": round(float(cohen_kappa_score(first, other, labels=labels)), 4),
+        "roles_observed_agreement": round(sum(a == b for a, b in zip(first, other)) / len(first), 4),
+        "roles_confusion": {"labels": labels, "rows_gold_cols_second": confusion_matrix(first, other, labels=labels).tolist()},
+        "same_target_when_both_link": round(same_target / both_linked, 4) if both_linked else None,
+        "link_f1_second_vs_gold": round(2 * len(ours_links & theirs_links) / (len(ours_links) + len(theirs_links)), 4) if ours_links or theirs_links else None,
+    }
+    try:
+        import krippendorff
+    except ImportError:
+        out["roles_krippendorff_alpha"] = None
+    else:
+        codes = {l: i for i, l in enumerate(labels)}
+        out["roles_krippendorff_alpha"] = round(float(krippendorff.alpha(
+            reliability_data=[[codes[r] for r in first], [codes[r] for r in other]], level_of_measurement="nominal")), 4)
+    return out
