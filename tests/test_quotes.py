@@ -79,7 +79,7 @@ def test_quotes_link_to_the_unit_they_back(annotate_text):
     doc = annotate_text("Nobody trusts the other side to disarm. The negotiator states that:\n\n“Each side fears that the other will rearm the moment the monitors leave.”")
     (q,) = doc.quotes
     unit = next(u for u in doc.units if u.id == q.unit_id)
-    assert doc.text[unit.start:unit.end] == "Nobody trusts the other side to disarm."
+    assert doc.text[unit.start:unit.end] == "Nobody trusts the other side to disarm"
     assert any(r.source == q.id and r.target == unit.id and r.type == "support" for r in doc.relations)
 
 
