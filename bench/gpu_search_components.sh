@@ -18,5 +18,5 @@ python3 - "$out/search.json" <<'PY'
 import json, sys
 for t in json.load(open(sys.argv[1]))["trials"]:
     c = t["config"]
-    print(f"lr={c["lr"]:g} r={c["lora_r"]} ctx={c.get("context_chars")} best_epoch={t['best_epoch']} dev_macro_f1={t['dev_macro_f1']:.4f}", [h["dev_macro_f1"] for h in t["history"]])
+    print(f"lr={c['lr']:g} r={c['lora_r']} ctx={c.get('context_chars')} best_epoch={t['best_epoch']} dev_macro_f1={t['dev_macro_f1']:.4f}", [h["dev_macro_f1"] for h in t["history"]])
 PY
