@@ -43,11 +43,25 @@ def _paragraphs_of(doc: Document, spans: list[Span]) -> list[int]:
     return [index.index(s.start) for s in spans]
 
 
+def _with_markers(doc: Document, spans: list[Span]) -> list[str]:
+    """Each unit's text with the markers before it in its sentence ("Therefore, I believe that"),
+    which stand outside the unit but are what the rules read."""
+    sentences = SpanIndex(doc.sentences)
+    out = []
+    for k, s in enumerate(spans):
+        i = sentences.index(s.start)
+        start = doc.sentences[i].start if i >= 0 else s.start
+        if k and spans[k - 1].end > start and spans[k - 1].end <= s.start:
+            start = spans[k - 1].end
+        out.append(doc.text[start : s.end].lstrip(" ,;:—–-"))
+    return out
+
+
 def baseline_roles(doc: Document, spans: list[Span]) -> list[tuple[str, float]]:
     """A role and a confidence for each unit span, in order."""
     if not spans:
         return []
-    texts = [doc.text[s.start : s.end] for s in spans]
+    texts = _with_markers(doc, spans)
     pars = _paragraphs_of(doc, spans)
     n_par = max(1, len(doc.paragraphs))
     roles: list[tuple[str, float]] = []
@@ -85,6 +99,7 @@ def baseline_relations(doc: Document) -> list[Relation]:
     """Premise -> the nearest claim in its paragraph (before it, else after it; the major claim if
     the paragraph has none); claim -> major claim. Premises opening with a contrast attack."""
     units = doc.units
+    marked = _with_markers(doc, units)
     major = next((u for u in units if u.role == "major_claim"), None)
     pars = _paragraphs_of(doc, units)
     claims_in: dict[int, list[int]] = {}
@@ -100,7 +115,7 @@ def baseline_relations(doc: Document) -> list[Relation]:
             before = same[: bisect_left(same, i)]
             target = units[before[-1]] if before else units[same[0]] if same else major
             if target is not None:
-                kind = "attack" if CONTRAST.match(doc.text[u.start : u.end]) else "support"
+                kind = "attack" if CONTRAST.match(marked[i]) else "support"
                 relations.append(Relation(u.id, target.id, kind))
     return relations
 

@@ -14,6 +14,21 @@ CAUSAL = ("because", "since", "as a result", "which means", "this means", "meani
 CONTRAST = ("however", "but", "although", "whereas", "yet", "while")
 MIN_WORDS = 4
 LONG_TOKEN = 100  # characters; longer runs without a space are cut before tokenizing
+# Discourse markers and stance frames that open a clause stay outside its unit, as the gold
+# essays are annotated (corpus/essays/GUIDELINES.md §1): "Therefore, I believe that [the talks
+# must resume]". Words that also start plain propositions ("as", "since", "so") are left alone;
+# adverbs that do both ("still", "indeed") count only before a comma.
+_LEAD = re.compile(
+    r"(?:(?:and|but|because(?! of)|therefore|thus|hence|however|moreover|furthermore|additionally|consequently|nevertheless|"
+    r"nonetheless|admittedly|although|though|even though|even if|whereas|firstly|secondly|thirdly|finally|lastly|"
+    r"in addition|in conclusion|in short|in sum|to conclude|to sum up|for example|for instance|as a result|after all|"
+    r"that said|even so|on the other hand|in my (?:view|opinion)|"
+    r"(?:i|we) (?:strongly |firmly |would )?(?:believe|think|argue|contend|maintain|hold)(?: that)?|"
+    r"it is (?:clear|true|obvious|evident) that|this (?:means|shows|suggests) that|"
+    r"(?:some|critics|opponents|others) (?:argue|say|claim|believe|will say) that)\b[\s,:]*"
+    r"|(?:first|second|third|also|still|indeed|of course|in fact|ultimately|overall|clearly|yes|sure|granted|true)\s*,\s*)+",
+    re.IGNORECASE,
+)
 _SPLIT = re.compile(
     r"(?:[,;]|\s[-–—])\s+(?:(?:" + "|".join(CAUSAL + CONTRAST) + r")\b)|\s(?:because|which means)\s",
     re.IGNORECASE,
@@ -95,12 +110,15 @@ def _clauses(text: str, sent: Sentence, quotes: SpanIndex) -> list[Span]:
 
 
 def _trim(text: str, start: int, end: int) -> Span:
-    """The span without the separators around it and without its final full stop, as argument
-    units are annotated (the stop belongs to the sentence, not the unit)."""
+    """The span without the separators around it, its opening discourse markers and its final
+    full stop, as argument units are annotated (markers and the stop belong to the sentence)."""
     while start < end and text[start] in " ,;—–-":
         start += 1
     while end > start and text[end - 1] in " ,;:—–-.":
         end -= 1
+    lead = _LEAD.match(text, start, end)
+    if lead and lead.end() > start and len(text[lead.end() : end].split()) >= MIN_WORDS:
+        start = lead.end()
     return Span(start, end)
 
 

@@ -225,7 +225,7 @@ def seed_structure(model) -> dict:
     thesis = next(u for u in doc.units if SEED_THESIS in doc.text[u.start : u.end])
     rows, claims = [], 0
     for s in doc.sections:
-        first = next((p for p in doc.paragraphs if s.start <= p.start < s.end), None)
+        first = next((p for p in doc.paragraphs if s.start <= p.start < s.end and any(p.start <= u.start < p.end for u in doc.units)), None)
         own = first is not None and not any(t is not s and t.start > s.start and t.start <= first.start for t in doc.sections)
         if not own:
             continue  # a parent section whose first paragraph belongs to its first subsection

@@ -26,8 +26,16 @@ def test_segment_sentences_never_cross_paragraphs():
 def test_segment_splits_units_at_discourse_markers(annotate_text):
     doc = annotate_text("I believe this is the most likely outcome because of the nature of US bureaucracy.")
     assert [doc.text[u.start:u.end] for u in doc.units] == [
-        "I believe this is the most likely outcome", "because of the nature of US bureaucracy"]
+        "this is the most likely outcome", "because of the nature of US bureaucracy"]
     assert doc.units[0].role in ("claim", "major_claim") and doc.units[1].role == "premise"
+
+
+def test_segment_leaves_markers_and_stance_frames_outside_units(annotate_text):
+    doc = annotate_text("Therefore, I believe that the talks must resume this winter. Because of the war, trade has collapsed. "
+                        "Still, the front has not moved. Since 2014 the border has been closed.")
+    assert [doc.text[u.start:u.end] for u in doc.units] == [
+        "the talks must resume this winter", "Because of the war, trade has collapsed", "the front has not moved",
+        "Since 2014 the border has been closed"]
 
 
 def test_segment_keeps_short_clauses_together(annotate_text):
