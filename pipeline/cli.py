@@ -427,6 +427,9 @@ def corpus_essays(
     except MarkupError as e:
         err.print(f"[red]error[/red] {e}")
         raise typer.Exit(1) from None
+    from .essays import write_stats
+
+    write_stats(root)
     docs = load(root)
     for split in ("train", "dev", "test"):
         part = [d for d in docs if d.meta["split"] == split]

@@ -341,3 +341,62 @@ def agreement(root: Path = ROOT) -> dict:
         out["roles_krippendorff_alpha"] = round(float(krippendorff.alpha(
             reliability_data=[[codes[r] for r in first], [codes[r] for r in other]], level_of_measurement="nominal")), 4)
     return out
+
+
+def stats(root: Path = ROOT) -> dict:
+    """Counts per split and genre, relation types, quotation labels, and agreement."""
+    from collections import Counter
+
+    docs = load(root)
+    out: dict = {"documents": len(docs), "splits": {}}
+    for split in ("train", "dev", "test"):
+        part = [d for d in docs if d.meta["split"] == split]
+        out["splits"][split] = {
+            "essays": sum(d.meta["genre"] != "short" for d in part),
+            "short_texts": sum(d.meta["genre"] == "short" for d in part),
+            "roles": dict(Counter(u.role for d in part for u in d.units)),
+        }
+    long = [d for d in docs if d.meta["genre"] != "short"]
+    words = sorted(len(d.text.split()) for d in long)
+    ids = {d.id: {u.id for u in d.units} for d in docs}
+    out["essay_words"] = {"min": words[0], "median": words[len(words) // 2], "max": words[-1]} if words else {}
+    out["essay_topics"] = dict(Counter(d.meta["topic"] for d in long))
+    out["relations"] = dict(Counter(f"{r.type}" for d in docs for r in d.relations if r.source in ids[d.id]))
+    out["quotation_labels"] = dict(Counter(q.obstacle.label for d in docs for q in d.quotes))
+    out["agreement"] = agreement(root)
+    return out
+
+
+def render_stats(st: dict) -> str:
+    from .dataset import markdown_table
+
+    rows = [[split, v["essays"], v["short_texts"], *[v["roles"].get(r, 0) for r in ("major_claim", "claim", "premise", "none")]]
+            for split, v in st["splits"].items()]
+    parts = [markdown_table(["split", "essays", "short texts", "major_claim", "claim", "premise", "none"], rows)]
+    w = st["essay_words"]
+    parts.append(f"Essays run {w['min']}-{w['max']} words (median {w['median']}); topics: "
+                 + ", ".join(f"{k} {v}" for k, v in sorted(st["essay_topics"].items())) + ". Relations between units: "
+                 + ", ".join(f"{k} {v}" for k, v in sorted(st["relations"].items())) + ". Quotations by obstacle label: "
+                 + ", ".join(f"{k} {v}" for k, v in sorted(st["quotation_labels"].items())) + ".")
+    a = st["agreement"]
+    if a:
+        labels = a["roles_confusion"]["labels"]
+        parts.append(f"**Agreement.** {len(a['essays'])} test essays ({a['n_units']} units: {', '.join(a['essays'])}) were labelled "
+                     f"blind by a second annotator over the same unit boundaries. Roles: Cohen's kappa {a['roles_cohen_kappa']:.3f}, "
+                     f"Krippendorff's alpha {a['roles_krippendorff_alpha']}, observed agreement {a['roles_observed_agreement']:.3f}. "
+                     f"Where both gave a unit a target, it was the same target {a['same_target_when_both_link']:.3f} of the time; "
+                     f"link F1 between the two annotations {a['link_f1_second_vs_gold']:.3f}.")
+        parts.append("Confusion (rows: gold, columns: second annotator):\n\n"
+                     + markdown_table(["", *labels], [[labels[i], *row] for i, row in enumerate(a["roles_confusion"]["rows_gold_cols_second"])]))
+    return "\n\n".join(parts)
+
+
+def write_stats(root: Path = ROOT) -> dict:
+    st = stats(root)
+    (root / "stats.json").write_text(json.dumps(st, indent=1) + "\n", encoding="utf-8")
+    readme = root / "README.md"
+    if readme.is_file():
+        from .dataset import replace_generated
+
+        replace_generated(readme, "stats", render_stats(st))
+    return st

@@ -10,7 +10,7 @@ runner = CliRunner()
 
 
 def _run(*args, input=None):
-    return runner.invoke(app, ["annotate", "--no-obstacles", *args], input=input)
+    return runner.invoke(app, ["annotate", "--no-obstacles", "--roles", "baseline", *args], input=input)
 
 
 def _bad_inputs(tmp_path):
@@ -86,3 +86,31 @@ def test_cli_several_inputs_on_stdout_are_one_json_line_each(tmp_path):
     result = runner.invoke(app, ["annotate", "--no-obstacles", str(tmp_path / "a.txt"), str(tmp_path / "b.txt")])
     assert result.exit_code == 0
     assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["a", "b"]
+
+
+def test_cli_evaluate_components_reads_brat_and_microtext(tmp_path):
+    from pathlib import Path
+
+    from pipeline import essays
+    from pipeline.interchange import write_brat
+
+    for doc in essays.load(split="test")[:3]:
+        write_brat(doc, tmp_path / "brat")
+    result = runner.invoke(app, ["evaluate", "components", "--data", str(tmp_path / "brat"), "--format", "brat",
+                                 "--roles", "baseline", "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout[result.stdout.index("{"):])
+    for key in ("n_documents", "n_units", "macro_f1", "per_class", "link_f1", "segment_f1_exact", "segment_f1_overlap"):
+        assert key in out
+    assert out["n_documents"] == 3 and set(out["per_class"]) == {"major_claim", "claim", "premise"}
+    micro = Path(__file__).parent / "data" / "micro_ours.xml"
+    result = runner.invoke(app, ["evaluate", "components", "--data", str(micro), "--format", "microtext", "--gold-segments",
+                                 "--roles", "baseline", "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout[result.stdout.index("{"):])
+    assert out["n_units"] == 5 and set(out["per_class"]) == {"claim", "premise"}
+
+
+def test_cli_evaluate_components_names_a_missing_corpus(tmp_path):
+    result = runner.invoke(app, ["evaluate", "components", "--data", str(tmp_path / "nowhere"), "--format", "brat", "--roles", "baseline"])
+    assert result.exit_code == 1 and "nowhere" in result.output
