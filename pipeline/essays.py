@@ -19,7 +19,8 @@ from . import __version__
 from .document import OBSTACLE_LABELS, Document, Obstacle, Paragraph, Quote, Relation, Source, Unit, SpanIndex
 from .ingest import layout
 
-ROOT = Path(__file__).resolve().parent.parent / "corpus" / "essays"
+REPO = Path(__file__).resolve().parent.parent
+ROOT = REPO / "corpus" / "essays"
 UNIT_OPEN = re.compile(r"\[\[(MC\d+|C\d+|P\d+)(?:([>!])((?:MC|C|P)\d+))?\|[ \t]*")
 QUOTE_OPEN = re.compile(r"\{\{(" + "|".join(OBSTACLE_LABELS) + r")\|[ \t]*")
 FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
@@ -263,9 +264,45 @@ def split_of(essay_id: str, splits: dict[str, list[str]]) -> str:
     return "train"
 
 
+def seed_gold(path: Path) -> Document:
+    """The gold document of a real essay annotated over argmine's own segmentation
+    (``seed/<id>.roles.json``: the source file, and every unit's span, text, role, target and
+    relation). Quotations come from the quotation rules, with the obstacle labels of
+    ``corpus/seed/<id>.gold.json`` where one exists."""
+    from .annotate import Annotator
+    from .ingest import ingest
+
+    record = json.loads(Path(path).read_text(encoding="utf-8"))
+    repo = REPO
+    doc = Annotator().structure(ingest(str(repo / record["source"])))
+    doc.source = replace(doc.source, path=record["source"])
+    units, relations = [], []
+    for row in record["units"]:
+        if doc.text[row["start"] : row["end"]] != row["text"]:
+            raise MarkupError(f"{path}: unit {row['id']} {row['text'][:40]!r} is not at {row['start']}-{row['end']} of {record['source']}")
+        units.append(Unit(row["start"], row["end"], id=row["id"], role=row["role"], confidence=1.0))
+        if row.get("target"):
+            relations.append(Relation(row["id"], row["target"], row["relation"]))
+    doc.units = units
+    labels = {}
+    gold_quotes = repo / "corpus" / "seed" / f"{doc.id}.gold.json"
+    if gold_quotes.is_file():
+        labels = {q["text"]: q["obstacle"] for q in json.loads(gold_quotes.read_text(encoding="utf-8"))["quotes"]}
+    from .quotes import link_quotes
+
+    doc.quotes = [replace(q, obstacle=Obstacle(labels[doc.text[q.start:q.end]], {l: float(l == labels[doc.text[q.start:q.end]]) for l in OBSTACLE_LABELS}))
+                  if doc.text[q.start:q.end] in labels else q for q in link_quotes(doc, doc.quotes)]
+    doc.relations = [Relation(q.id, q.unit_id, "support") for q in doc.quotes if q.unit_id] + relations
+    doc.meta = {"argmine_version": __version__, "gold": True, "genre": "seed", "topic": "war",
+                "models": [{"task": "roles", "name": record.get("annotator", "gold"), "kind": "human", "digest": None}], "warnings": []}
+    return renumber(doc)
+
+
 def build(root: Path = ROOT) -> list[Document]:
-    """Compile every source under ``root/src`` and write ``root/gold/<id>.json``; returns them."""
+    """Compile every source under ``root/src`` (and every real essay annotated in ``root/seed``)
+    and write ``root/gold/<id>.json``; returns them."""
     docs = [compile_essay(p) for p in sorted((root / "src").glob("*.md"))]
+    docs += [seed_gold(p) for p in sorted((root / "seed").glob("*.roles.json"))]
     seen: dict[str, str] = {}
     for d in docs:
         if d.id in seen:

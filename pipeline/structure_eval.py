@@ -73,22 +73,24 @@ def prf(tp: int, n_pred: int, n_gold: int) -> dict:
     return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4), "support": n_gold}
 
 
-def _links(doc: Document) -> set[tuple[str, str]]:
+def _links(doc: Document) -> set[tuple[str, str, str]]:
     ids = {u.id for u in doc.units}
-    return {(r.source, r.target) for r in doc.relations if r.source in ids and r.target in ids}
+    return {(r.source, r.target, r.type) for r in doc.relations if r.source in ids and r.target in ids}
 
 
 def link_f1(gold: list[Document], pred: list[Document], maps: list[dict[str, str]] | None = None) -> dict:
-    """Unlabelled link F1 over all documents; predicted unit ids are mapped to gold ids first."""
-    tp = n_pred = n_gold = 0
+    """Link F1 over all documents (predicted unit ids mapped to gold ids first): a link counts when
+    its source and target match; ``typed_f1`` also asks for the same support/attack type."""
+    tp = typed = n_pred = n_gold = 0
     for k, (g, p) in enumerate(zip(gold, pred)):
         m = maps[k] if maps else {u.id: u.id for u in p.units}
         gl = _links(g)
-        pl = {(m.get(a), m.get(b)) for a, b in _links(p)}
-        tp += len(gl & pl)
-        n_pred += len(_links(p))
+        pl = {(m.get(a), m.get(b), kind) for a, b, kind in _links(p)}
+        tp += len({x[:2] for x in gl} & {x[:2] for x in pl})
+        typed += len(gl & pl)
+        n_pred += len(pl)
         n_gold += len(gl)
-    return prf(tp, n_pred, n_gold)
+    return {**prf(tp, n_pred, n_gold), "typed_f1": prf(typed, n_pred, n_gold)["f1"]}
 
 
 def _role(role: str, micro: bool) -> str:
@@ -293,8 +295,8 @@ def write_components_card(model_dir, essays_root=None, microtexts=None, device: 
         return markdown_table(["method", "macro-F1", *[f"F1 {l}" for l in labels], "segment F1 (overlap)", "link F1"], rows)
 
     def links_table(r: dict) -> str:
-        return markdown_table(["attachment", "precision", "recall", "link F1"],
-                              [[k, f"{v['precision']:.3f}", f"{v['recall']:.3f}", f"{v['f1']:.3f}"] for k, v in r["links"].items()])
+        return markdown_table(["attachment", "precision", "recall", "link F1", "link F1 with type"],
+                              [[k, f"{v['precision']:.3f}", f"{v['recall']:.3f}", f"{v['f1']:.3f}", f"{v['typed_f1']:.3f}"] for k, v in r["links"].items()])
 
     parts = []
     for split, about in (("test", "held-out test split"), ("dev", "dev split (chose the epoch and the temperature)")):

@@ -65,6 +65,8 @@ def test_committed_gold_matches_the_sources(tmp_path):
     import shutil
 
     shutil.copytree(ESSAYS / "src", tmp_path / "src")
+    if (ESSAYS / "seed").is_dir():
+        shutil.copytree(ESSAYS / "seed", tmp_path / "seed")
     essays.build(tmp_path)
     built = sorted(p.name for p in (tmp_path / "gold").glob("*.json"))
     assert built == sorted(p.name for p in (ESSAYS / "gold").glob("*.json")), "run `argmine corpus essays`"

@@ -48,3 +48,51 @@ def test_shipped_obstacle_model_labels_the_seed_sections(seed_with_obstacles):
     got = {(g["section"], g["text"][:40]): q.obstacle.label for q, g in zip(seed_with_obstacles.quotes, gold["quotes"])}
     want = {(g["section"], g["text"][:40]): g["obstacle"] for g in gold["quotes"] if g["obstacle_from"] == "section"}
     assert {k: got[k] for k in want} == want
+
+
+# -- the component model -------------------------------------------------------------------------
+
+from pipeline.components import DEFAULT_COMPONENT_MODEL, FEATURES, LINKS_FILE  # noqa: E402
+from pipeline.document import ROLES  # noqa: E402
+
+
+def test_shipped_component_model_files_are_small_safe_and_described():
+    card = json.loads((DEFAULT_COMPONENT_MODEL / CARD_FILE).read_text())
+    assert card["labels"] == list(ROLES) and card["task"] == "components"
+    assert card["adapter_sha256"] == sha256_file(DEFAULT_COMPONENT_MODEL / ADAPTER_FILE)
+    assert (DEFAULT_COMPONENT_MODEL / ADAPTER_FILE).stat().st_size < 10 * 2**20
+    assert not [p for p in DEFAULT_COMPONENT_MODEL.iterdir() if p.suffix in (".bin", ".pt", ".pth", ".pkl")]
+    weights = json.loads((DEFAULT_COMPONENT_MODEL / LINKS_FILE).read_text())["weights"]
+    assert list(weights) == list(FEATURES)
+    readme = (DEFAULT_COMPONENT_MODEL / "README.md").read_text()
+    assert card["adapter_sha256"] in readme and "Apache-2.0" in readme
+
+
+@pytest.fixture(scope="module")
+def seed_with_components():
+    from pipeline.annotate import Annotator
+    from pipeline.components import ComponentModel
+
+    return Annotator(role_model=ComponentModel.load(DEFAULT_COMPONENT_MODEL, device="cpu"))(str(SEED))
+
+
+def test_shipped_component_model_labels_the_seed(seed_with_components):
+    from pipeline.document import validate
+
+    doc = seed_with_components
+    validate(doc.to_dict())
+    (roles,) = [m for m in doc.meta["models"] if m["task"] == "roles"]
+    assert roles["kind"] == "fine-tuned"
+    assert roles["digest"] == json.loads((DEFAULT_COMPONENT_MODEL / CARD_FILE).read_text())["adapter_sha256"]
+    assert sum(u.role == "major_claim" for u in doc.units) >= 1
+    assert {u.role for u in doc.units} >= {"claim", "premise"}
+    ids = {u.id for u in doc.units}
+    for r in doc.relations:
+        assert r.target in ids and r.source != r.target
+    assert all(any(r.source == u.id for r in doc.relations) for u in doc.units if u.role in ("claim", "premise"))
+
+
+def test_shipped_component_model_finds_the_seed_thesis(seed_with_components):
+    doc = seed_with_components
+    (thesis,) = [u for u in doc.units if "full western support of Ukraine is absolutely a necessity" in doc.text[u.start:u.end]]
+    assert thesis.role == "major_claim"
