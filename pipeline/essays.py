@@ -116,19 +116,22 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def none_units(doc: Document, units: list[Unit]) -> list[tuple[int, int]]:
-    """Spans of the sentences that hold no unit at all and have at least three words: what the
-    guideline turns into ``none`` units. Unmarked words inside a sentence that has units (markers,
+    """Spans of the sentences that hold no unit at all, have at least three words and are not
+    mostly quotation: what the guideline turns into ``none`` units. Unmarked words inside a sentence that has units (markers,
     reporting frames) belong to no unit; headings are not paragraphs and never become units.
     Fills ``doc.sentences`` first when it is empty."""
     from .segment import sentence_spans
 
     taken = SpanIndex(units)
+    quoted = SpanIndex(sorted(doc.quotes, key=lambda q: q.start))
     if not doc.sentences:
         doc.sentences = sentence_spans(doc.text, doc.paragraphs)
     sentences = doc.sentences
     out = []
     for sent in sentences:
         a, b = _trim(doc.text, sent.start, sent.end)
+        if quoted.covered(a, b) >= 0.6 * (b - a):
+            continue  # quoted material, not the author's
         if len(re.findall(r"[^\W\d_]+", doc.text[a:b])) >= MIN_NONE_WORDS and taken.covered(a, b) == 0:
             out.append((a, b))
     return out
@@ -389,11 +392,12 @@ def stats(root: Path = ROOT) -> dict:
     for split in ("train", "dev", "test"):
         part = [d for d in docs if d.meta["split"] == split]
         out["splits"][split] = {
-            "essays": sum(d.meta["genre"] != "short" for d in part),
+            "essays": sum(d.meta["genre"] not in ("short", "seed") for d in part),
             "short_texts": sum(d.meta["genre"] == "short" for d in part),
+            "real_essays": sum(d.meta["genre"] == "seed" for d in part),
             "roles": dict(Counter(u.role for d in part for u in d.units)),
         }
-    long = [d for d in docs if d.meta["genre"] != "short"]
+    long = [d for d in docs if d.meta["genre"] not in ("short", "seed")]
     words = sorted(len(d.text.split()) for d in long)
     ids = {d.id: {u.id for u in d.units} for d in docs}
     out["essay_words"] = {"min": words[0], "median": words[len(words) // 2], "max": words[-1]} if words else {}
@@ -407,9 +411,9 @@ def stats(root: Path = ROOT) -> dict:
 def render_stats(st: dict) -> str:
     from .dataset import markdown_table
 
-    rows = [[split, v["essays"], v["short_texts"], *[v["roles"].get(r, 0) for r in ("major_claim", "claim", "premise", "none")]]
+    rows = [[split, v["essays"], v["short_texts"], v["real_essays"], *[v["roles"].get(r, 0) for r in ("major_claim", "claim", "premise", "none")]]
             for split, v in st["splits"].items()]
-    parts = [markdown_table(["split", "essays", "short texts", "major_claim", "claim", "premise", "none"], rows)]
+    parts = [markdown_table(["split", "essays", "short texts", "the seed", "major_claim", "claim", "premise", "none"], rows)]
     w = st["essay_words"]
     parts.append(f"Essays run {w['min']}-{w['max']} words (median {w['median']}); topics: "
                  + ", ".join(f"{k} {v}" for k, v in sorted(st["essay_topics"].items())) + ". Relations between units: "

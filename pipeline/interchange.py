@@ -16,17 +16,18 @@ documents (training, evaluation, rendering) reads these corpora too.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from . import __version__
-from .document import OBSTACLE_LABELS, Document, Obstacle, Paragraph, Quote, Relation, Source, Unit
+from .document import OBSTACLE_LABELS, Attribution, Citation, Document, Obstacle, Paragraph, Quote, Relation, Source, Unit
 from .essays import renumber, with_none_units
 from .ingest import layout
 
-BRAT_TYPES = {"major_claim": "MajorClaim", "claim": "Claim", "premise": "Premise"}
+BRAT_TYPES = {"major_claim": "MajorClaim", "claim": "Claim", "premise": "Premise", "none": "NonArgumentative"}
 ROLE_OF_TYPE = {v: k for k, v in BRAT_TYPES.items()}
 QUOTE_TYPE = "Quotation"
 TITLE_TYPE = "Title"
@@ -72,16 +73,17 @@ def _structure(doc_id: str, text: str, path: Path, fmt: str) -> Document:
 
 
 def write_brat(doc: Document, folder: Path) -> tuple[Path, Path]:
-    """``<id>.txt`` and ``<id>.ann`` for one document; ``none`` units are not written (brat
-    leaves non-argumentative text unmarked)."""
+    """``<id>.txt`` and ``<id>.ann`` for one document. ``none`` units are written as
+    ``NonArgumentative`` entities, which corpora in the Argument Annotated Essays' scheme do not
+    have (they leave such text unmarked) and their tools skip."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    units = [u for u in sorted(doc.units, key=lambda u: (u.start, u.end)) if u.role != "none"]
+    units = sorted(doc.units, key=lambda u: (u.start, u.end))
     quotes = sorted(doc.quotes, key=lambda q: (q.start, q.end))
     tid = {u.id: f"T{i + 1}" for i, u in enumerate(units)}
     tid.update({q.id: f"T{len(units) + i + 1}" for i, q in enumerate(quotes)})
     first_major = next((u.id for u in units if u.role == "major_claim"), None)
-    lines, attrs, rels = [], [], []
+    lines, attrs, rels, notes = [], [], [], []
     if doc.title and doc.text.startswith(doc.title):  # kept as an entity so the title survives the trip
         lines.append(f"T0\t{TITLE_TYPE} 0 {len(doc.title)}\t{doc.title}")
     for u in units:
@@ -92,6 +94,9 @@ def write_brat(doc: Document, folder: Path) -> tuple[Path, Path]:
             attrs.append((tid[q.id], "Obstacle", q.obstacle.label))
         if q.kind != "inline":
             attrs.append((tid[q.id], "QuoteKind", q.kind))
+        extra = {k: asdict(v) for k, v in (("attribution", q.attribution), ("citation", q.citation)) if v is not None}
+        if extra:  # who is quoted and the citation marker travel as a note on the quotation
+            notes.append((tid[q.id], json.dumps(extra, ensure_ascii=False)))
     role = {u.id: u.role for u in units}
     for r in doc.relations:
         if r.source not in tid or r.target not in tid:
@@ -106,6 +111,7 @@ def write_brat(doc: Document, folder: Path) -> tuple[Path, Path]:
         lines.append(f"T{len(units) + len(quotes) + k + 1}\t{HEADING_TYPE} {sec.start} {line_end}\t{doc.text[sec.start:line_end]}")
     lines += [f"A{i + 1}\t{name} {t} {value}" for i, (t, name, value) in enumerate(attrs)]
     lines += [f"R{i + 1}\t{name} Arg1:{a} Arg2:{b}\t" for i, (name, a, b) in enumerate(rels)]
+    lines += [f"#{i + 1}\tAnnotatorNotes {t}\t{note}" for i, (t, note) in enumerate(notes)]
     txt, ann = folder / f"{doc.id}.txt", folder / f"{doc.id}.ann"
     txt.write_text(doc.text, encoding="utf-8")
     ann.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -125,8 +131,17 @@ def read_brat(ann_path: Path) -> Document:
     obstacle: dict[str, str] = {}
     quote_kind: dict[str, str] = {}
     headings: list[tuple[int, int]] = []
+    notes: dict[str, dict] = {}
     links: list[tuple[str, str, str]] = []
     for n, line in enumerate(ann_path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.startswith("#") and "\tAnnotatorNotes " in line:
+            _, target, note = (line.split("\t", 2) + [""])[:3]
+            if note.startswith("{"):
+                try:
+                    notes[target.split()[-1]] = json.loads(note)
+                except json.JSONDecodeError:
+                    pass  # a person's note, not argmine's
+            continue
         if not line.strip() or line.startswith("#"):
             continue
         where = f"{ann_path}:{n}"
@@ -177,14 +192,16 @@ def read_brat(ann_path: Path) -> Document:
     for u in units:
         if u.role == "claim" and u.id not in has_link and majors:
             relations.append(Relation(u.id, majors[0].id, "attack" if stance.get(u.id) == "Against" else "support"))
-    doc.units = [replace(u, confidence=1.0) if u.id else replace(u, id=f"n{i}", confidence=1.0)
-                 for i, u in enumerate(with_none_units(doc, units))]
     target_of = {a: b for kind, a, b in links if a in quoted}
     doc.quotes = [
         Quote(s, e, id=t, kind=quote_kind.get(t, "inline"), unit_id=target_of.get(t),
+              attribution=Attribution(**notes[t]["attribution"]) if "attribution" in notes.get(t, {}) else None,
+              citation=Citation(**notes[t]["citation"]) if "citation" in notes.get(t, {}) else None,
               obstacle=Obstacle(obstacle[t], {l: float(l == obstacle[t]) for l in OBSTACLE_LABELS}) if t in obstacle else None)
         for t, (s, e) in quoted.items()
     ]
+    doc.units = [replace(u, confidence=1.0) if u.id else replace(u, id=f"n{i}", confidence=1.0)
+                 for i, u in enumerate(with_none_units(doc, units))]
     doc.relations = relations + [Relation(q.id, q.unit_id, "support") for q in doc.quotes if q.unit_id]
     doc.meta = _gold_meta("brat")
     return renumber(doc)

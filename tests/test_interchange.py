@@ -28,9 +28,13 @@ def test_brat_writes_the_argument_essays_conventions(tmp_path):
     doc = essays.compile_essay(DATA / "essay_tiny.md")
     _, ann = write_brat(doc, tmp_path)
     lines = ann.read_text().splitlines()
+    tid = {l.split("\t")[2]: l.split("\t")[0] for l in lines if l.startswith("T")}
     assert any(l.split("\t")[1].startswith("MajorClaim ") for l in lines)
-    assert "A2\tStance T2 For" in lines and "A3\tStance T6 Against" in lines  # claims carry stance, not a relation
-    assert any(l.startswith("R") and l.split("\t")[1] == "attacks Arg1:T7 Arg2:T6" for l in lines)
+    # claims carry their stance towards the major claim, not a relation
+    assert f"Stance {tid['the truce has saved lives']} For" in [l.split("\t")[1] for l in lines if l.startswith("A")]
+    assert f"Stance {tid['a longer truce lets both sides rearm']} Against" in [l.split("\t")[1] for l in lines if l.startswith("A")]
+    rebuttal = f"attacks Arg1:{tid['the monitors count every gun that crosses the bridge']} Arg2:{tid['a longer truce lets both sides rearm']}"
+    assert rebuttal in [l.split("\t")[1] for l in lines if l.startswith("R")]
     for l in lines:
         if l.startswith("T"):
             _, head, text = l.split("\t")
