@@ -92,3 +92,19 @@ def test_train_components_smoke_writes_a_loadable_model(tmp_path, tiny_base):
     assert all(0.0 <= u.confidence <= 1.0 for u in doc.units)
     ids = {u.id for u in doc.units}
     assert all(r.source in ids | {q.id for q in doc.quotes} and r.target in ids for r in doc.relations)
+
+
+def test_train_components_from_a_brat_folder(tmp_path, tiny_base):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+    from pipeline.interchange import write_brat
+
+    for doc in [d for d in essays.load(split="train") if d.meta["genre"] == "short"][:20]:
+        write_brat(doc, tmp_path / "brat")
+    out = tmp_path / "model"
+    result = CliRunner().invoke(app, ["train", "components", "--brat", str(tmp_path / "brat"), "--out", str(out), "--epochs", "1",
+                                      "--lora-r", "4", "--max-length", "96", "--device", "cpu", "--base", str(tiny_base)])
+    assert result.exit_code == 0, result.output
+    card = json.loads((out / "argmine.json").read_text())
+    assert card["n_train_documents"] == 18 and card["n_dev_documents"] == 2 and card["data"] == str(tmp_path / "brat")
