@@ -85,9 +85,17 @@ def unit_inputs(doc: Document, units: list[Unit] | None = None, chars: int = CON
     return texts, contexts
 
 
-def decode_roles(probs: np.ndarray, single_major: bool = False) -> list[tuple[str, float]]:
+MIN_PARAGRAPHS = 3  # the one-claim-per-paragraph prior applies to essays, not to one-paragraph texts
+CLAIM_FLOORS = (0.02, 0.05, 0.1, 0.2, 0.3)  # the values `fit_claim_floor` tries on dev
+
+
+def decode_roles(probs: np.ndarray, single_major: bool = False, paragraphs: list[int] | None = None,
+                 claim_floor: float | None = None) -> list[tuple[str, float]]:
     """Roles for one document's units from their probabilities (columns in ``ROLES`` order):
-    the most likely role, and at least one major claim (exactly one with ``single_major``)."""
+    the most likely role, and at least one major claim (exactly one with ``single_major``).
+    With ``paragraphs`` (each unit's paragraph) and ``claim_floor``, a paragraph of two or more
+    argumentative units that got neither a claim nor a major claim gives ``claim`` to its likeliest
+    claim, if that probability reaches the floor: a body paragraph usually makes one point."""
     if len(probs) == 0:
         return []
     mc = ROLES.index("major_claim")
@@ -100,7 +108,39 @@ def decode_roles(probs: np.ndarray, single_major: bool = False) -> list[tuple[st
         labels[best] = mc
     elif not (labels == mc).any():
         labels[int(probs[:, mc].argmax())] = mc
+    if paragraphs is not None and claim_floor is not None and len(set(paragraphs)) >= MIN_PARAGRAPHS:
+        cl, none = ROLES.index("claim"), ROLES.index("none")
+        members: dict[int, list[int]] = {}
+        for i, p in enumerate(paragraphs):
+            members.setdefault(p, []).append(i)
+        for idx in members.values():
+            arg = [i for i in idx if labels[i] != none]
+            if len(arg) >= 2 and not any(labels[i] in (cl, mc) for i in idx):
+                best = max(arg, key=lambda i: probs[i, cl])
+                if probs[best, cl] >= claim_floor:
+                    labels[best] = cl
     return [(ROLES[j], float(probs[i, j])) for i, j in enumerate(labels)]
+
+
+def paragraph_of_units(doc: Document) -> list[int]:
+    index = SpanIndex(doc.paragraphs)
+    return [index.index(u.start) for u in doc.units]
+
+
+def fit_claim_floor(docs: list[Document], probs: list[np.ndarray]) -> tuple[float | None, list[dict]]:
+    """The claim floor (or None, the prior off) with the best macro-F1 over ``docs``' gold roles,
+    and the whole sweep."""
+    from sklearn.metrics import f1_score
+
+    sweep = []
+    for floor in (None, *CLAIM_FLOORS):
+        y_true, y_pred = [], []
+        for doc, p in zip(docs, probs):
+            y_true += [u.role for u in doc.units]
+            y_pred += [r for r, _ in decode_roles(p, paragraphs=paragraph_of_units(doc), claim_floor=floor)]
+        sweep.append({"claim_floor": floor, "macro_f1": round(float(f1_score(y_true, y_pred, labels=list(ROLES), average="macro", zero_division=0)), 4)})
+    best = max(sweep, key=lambda r: (r["macro_f1"], r["claim_floor"] is None))
+    return best["claim_floor"], sweep
 
 
 # -- links ----------------------------------------------------------------------------------------
@@ -284,6 +324,7 @@ class ComponentModel:
     link_weights: np.ndarray | None = None
     info: dict = field(default_factory=dict)
     context_chars: int = CONTEXT_CHARS
+    claim_floor: float | None = None  # see decode_roles; chosen on dev
 
     @classmethod
     def load(cls, model_dir: Path | str = DEFAULT_COMPONENT_MODEL, device: str = "auto", **kwargs) -> ComponentModel:
@@ -295,8 +336,9 @@ class ComponentModel:
         from .classify import read_card
 
         info = {**classifier.info, "links": LINKS_FILE if (Path(model_dir) / LINKS_FILE).is_file() else "nearest claim"}
-        chars = int(read_card(Path(model_dir)).get("context_chars", CONTEXT_CHARS))
-        return cls(classifier, load_links(Path(model_dir)), info, chars)
+        card = read_card(Path(model_dir))
+        chars = int(card.get("context_chars", CONTEXT_CHARS))
+        return cls(classifier, load_links(Path(model_dir)), info, chars, card.get("decoding", {}).get("claim_floor"))
 
     def role_probs(self, docs: list[Document]) -> list[np.ndarray]:
         texts, contexts, sizes = [], [], []
@@ -312,7 +354,7 @@ class ComponentModel:
         """Set every unit's role (and, with ``links``, every unit's relation) in place. Quotation
         relations are kept."""
         for doc, probs in zip(docs, self.role_probs(docs)):
-            roles = decode_roles(probs, single_major)
+            roles = decode_roles(probs, single_major, paragraph_of_units(doc), self.claim_floor)
             doc.units = [replace(u, role=r, confidence=round(c, 4)) for u, (r, c) in zip(doc.units, roles)]
             if links:
                 kept = [r for r in doc.relations if r.source.startswith("q")]

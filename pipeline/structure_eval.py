@@ -290,9 +290,11 @@ def write_components_card(model_dir, essays_root=None, microtexts=None, device: 
 
     def roles_table(entries: dict[str, dict]) -> str:
         labels = next(iter(entries.values()))["labels"]
-        rows = [[name, f"{r['macro_f1']:.3f}", *[f"{r['per_class'][l]['f1']:.3f}" for l in labels],
+        rows = [[name, f"{r['macro_f1']:.3f}", *[f"{r['per_class'][l]['f1']:.3f}" if l in r["per_class"] else "–" for l in labels],
                  f"{r['segment_f1_overlap']:.3f}" if "segment_f1_overlap" in r else "gold", f"{r['link_f1']:.3f}"] for name, r in entries.items()]
-        return markdown_table(["method", "macro-F1", *[f"F1 {l}" for l in labels], "segment F1 (overlap)", "link F1"], rows)
+        return markdown_table(["method", "macro-F1", *[f"F1 {l}" for l in labels], "segment F1 (overlap)", "link F1"], rows) + (
+            "\n\nWith predicted segments, macro-F1 is over the argumentative roles only (units the model calls `none` are not components)."
+            if any("segment_f1_overlap" in r for r in entries.values()) and "none" in labels else "")
 
     def links_table(r: dict) -> str:
         return markdown_table(["attachment", "precision", "recall", "link F1", "link F1 with type"],
@@ -343,6 +345,8 @@ def write_components_card(model_dir, essays_root=None, microtexts=None, device: 
         seconds=card["train_seconds"], device=card["device"], versions=", ".join(f"{k} {v}" for k, v in card["versions"].items()),
         weights=", ".join(f"{k} {v}" for k, v in card["class_weights"].items()), context=card["context"],
         evaluations="\n\n".join(parts), link_weights=weights_md, search=_search_md(model_dir, markdown_table),
+        claim_floor=card.get("decoding", {}).get("claim_floor"),
+        floor_sweep=", ".join(f"{r['claim_floor'] if r['claim_floor'] is not None else 'off'} → {r['macro_f1']:.3f}" for r in card.get("decoding", {}).get("sweep", [])),
     )
     (model_dir / "README.md").write_text(text, encoding="utf-8")
     (model_dir / "evaluation.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
@@ -357,8 +361,9 @@ def _search_md(model_dir, markdown_table) -> str:
         return ""
     record = json.loads(path.read_text(encoding="utf-8"))
     return record["about"] + "\n\n" + markdown_table(
-        ["learning rate", "LoRA rank", "epochs", "best epoch", "dev macro-F1"],
-        [[t["config"]["lr"], t["config"]["lora_r"], t["config"]["epochs"], t["best_epoch"], f"{t['dev_macro_f1']:.3f}"] for t in record["trials"]])
+        ["round", "learning rate", "LoRA rank", "context (characters)", "max tokens", "best epoch", "dev macro-F1"],
+        [[t.get("round", 1), t["config"]["lr"], t["config"]["lora_r"], t["config"].get("context_chars", 220), t["config"]["max_length"],
+          t["best_epoch"], f"{t['dev_macro_f1']:.3f}"] for t in record["trials"]])
 
 
 COMPONENTS_CARD = """# argmine component model
@@ -377,8 +382,10 @@ claim and premise to the unit it supports or attacks. Annotation rules: `corpus/
 - **Input:** the unit, then as a second segment {context}. Discourse markers stand outside units
   (guideline §1), so the context is where "because", "therefore" and "admittedly" are seen.
 - **Decoding:** the most likely role per unit; a document with no major claim gives the label to
-  the unit most likely to hold it. For microtexts (one central claim by the format's definition)
-  exactly one unit per text is the major claim.
+  the unit most likely to hold it. In an essay (three or more paragraphs), a paragraph with two or
+  more argumentative units and no claim gives `claim` to its likeliest claim when that probability
+  is at least {claim_floor} (chosen on dev: {floor_sweep}). For microtexts (one central claim by
+  the format's definition) exactly one unit per text is the major claim.
 - **Links** (`links.json`): each claim links to the first major claim; each premise to the
   candidate unit with the highest score under a logistic regression over named pair features,
   fitted on the train essays' gold links. Support or attack follows concession and contrast

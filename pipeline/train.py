@@ -125,7 +125,7 @@ def fit(
             bar.set_postfix(epoch=epoch, loss=f"{np.mean(losses[-20:]):.3f}")
         model.eval()
         logits = scorer.logits(dev_texts, dev_contexts)
-        f1 = float(f1_score(y_dev, logits.argmax(1), average="macro"))
+        f1 = float(f1_score(y_dev, logits.argmax(1), average="macro", zero_division=0))
         history.append({"epoch": epoch, "train_loss": round(float(np.mean(losses)), 4), "dev_macro_f1": round(f1, 4)})
         if best is None or f1 > best[0]:
             state = {k: v.detach().clone() for k, v in model.state_dict().items() if "lora_" in k or "modules_to_save" in k}
@@ -221,9 +221,6 @@ def train_obstacles(
         "device": _device_name(device),
         "versions": {"torch": torch.__version__, "transformers": transformers.__version__, "peft": peft.__version__},
     }
-    if search:
-        record = {"about": f"Learning rate and rank chosen on dev macro-F1 over unit roles ({_device_name(device)}).", "trials": trials}
-        (out / "search.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     (out / CARD_FILE).write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
     return card
 
@@ -239,6 +236,17 @@ def _role_examples(docs, chars: int):
         contexts += c
         labels += [ROLES.index(u.role) for u in doc.units]
     return texts, contexts, labels
+
+
+def fit_decoding(model_dir: Path, dev_docs: list, base: Path | None = None, device: str = "auto") -> dict:
+    """Choose the one-claim-per-paragraph floor on dev for the model in ``model_dir``."""
+    from .components import ComponentModel, fit_claim_floor
+    from .structure_eval import blank_copy
+
+    model = ComponentModel.load(model_dir, device=device, base=base)
+    probs = model.role_probs([blank_copy(d, keep_units=True) for d in dev_docs])
+    floor, sweep = fit_claim_floor(dev_docs, probs)
+    return {"claim_floor": floor, "chosen_on": "dev macro-F1 over unit roles", "sweep": sweep}
 
 
 # the dev-only grid `argmine train components --search` runs: learning rate, and how much of the
@@ -325,6 +333,8 @@ def train_components(
         "device": _device_name(device),
         "versions": {"torch": torch.__version__, "transformers": transformers.__version__, "peft": peft.__version__},
     }
+    (out / CARD_FILE).write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
+    card["decoding"] = fit_decoding(out, dev_docs, base=base, device=device)
     if search:
         record = {"about": f"Learning rate and rank chosen on dev macro-F1 over unit roles ({_device_name(device)}).", "trials": trials}
         (out / "search.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
