@@ -38,6 +38,7 @@ def test_gold_segments_roles_and_links():
     assert r["per_class"]["claim"]["precision"] == 0.5 and r["per_class"]["claim"]["recall"] == 1.0
     assert r["per_class"]["major_claim"]["f1"] == 1.0
     assert r["per_class"]["none"]["support"] == 0
+    assert r["macro_f1"] == pytest.approx((1.0 + 2 / 3 + 2 / 3) / 3, abs=1e-4)  # `none`, absent from gold and prediction, is not averaged
     assert r["link_f1"] == pytest.approx(2 / 3, abs=1e-4)
 
 
