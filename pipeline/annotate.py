@@ -88,8 +88,10 @@ class Annotator:
             self.role_model.label(docs)
             for d in docs:
                 d.meta["models"] = [m for m in d.meta["models"] if m["task"] != "roles"]
-                d.meta["models"].append({"task": "roles", **{k: v for k, v in self.role_model.info.items() if k != "links"}})
-                d.meta["models"].append({"task": "relations", "name": f"argmine-links ({self.role_model.info.get('links')})", "kind": "fitted", "digest": None})
+                info = self.role_model.info
+                d.meta["models"].append({"task": "roles", **{k: v for k, v in info.items() if k not in ("links", "links_sha256")}})
+                d.meta["models"].append({"task": "relations", "name": f"argmine-links ({info.get('links')})",
+                                         "kind": "fitted" if info.get("links_sha256") else "baseline", "digest": info.get("links_sha256")})
         if self.obstacle_model is None:
             return
         texts = [d.text[q.start : q.end] for d in docs for q in d.quotes]

@@ -335,7 +335,11 @@ class ComponentModel:
             raise ModelError(f"{model_dir}: labels {classifier.labels} are not the roles {ROLES}")
         from .classify import read_card
 
-        info = {**classifier.info, "links": LINKS_FILE if (Path(model_dir) / LINKS_FILE).is_file() else "nearest claim"}
+        from .classify import sha256_file
+
+        links = Path(model_dir) / LINKS_FILE
+        info = {**classifier.info, "links": LINKS_FILE if links.is_file() else "nearest claim",
+                "links_sha256": sha256_file(links) if links.is_file() else None}
         card = read_card(Path(model_dir))
         chars = int(card.get("context_chars", CONTEXT_CHARS))
         return cls(classifier, load_links(Path(model_dir)), info, chars, card.get("decoding", {}).get("claim_floor"))
