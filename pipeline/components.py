@@ -361,7 +361,8 @@ class ComponentModel:
             roles = decode_roles(probs, single_major, paragraph_of_units(doc), self.claim_floor)
             doc.units = [replace(u, role=r, confidence=round(c, 4)) for u, (r, c) in zip(doc.units, roles)]
             if links:
-                kept = [r for r in doc.relations if r.source.startswith("q")]
+                quotes = {q.id for q in doc.quotes}
+                kept = [r for r in doc.relations if r.source in quotes]
                 doc.relations = kept + predict_links(doc, self.link_weights, "model" if self.link_weights is not None else "nearest")
 
 

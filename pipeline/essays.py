@@ -120,7 +120,7 @@ def none_units(doc: Document, units: list[Unit]) -> list[tuple[int, int]]:
     mostly quotation: what the guideline turns into ``none`` units. Unmarked words inside a sentence that has units (markers,
     reporting frames) belong to no unit; headings are not paragraphs and never become units.
     Fills ``doc.sentences`` first when it is empty."""
-    from .segment import sentence_spans
+    from .segment import QUOTED_SHARE, sentence_spans
 
     taken = SpanIndex(units)
     quoted = SpanIndex(sorted(doc.quotes, key=lambda q: q.start))
@@ -130,7 +130,7 @@ def none_units(doc: Document, units: list[Unit]) -> list[tuple[int, int]]:
     out = []
     for sent in sentences:
         a, b = _trim(doc.text, sent.start, sent.end)
-        if quoted.covered(a, b) >= 0.6 * (b - a):
+        if quoted.covered(a, b) >= QUOTED_SHARE * (b - a):
             continue  # quoted material, not the author's
         if len(re.findall(r"[^\W\d_]+", doc.text[a:b])) >= MIN_NONE_WORDS and taken.covered(a, b) == 0:
             out.append((a, b))

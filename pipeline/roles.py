@@ -136,4 +136,5 @@ class BaselineRoles:
                 roles = [(("claim", c) if r == "major_claim" and i != first else (r, c)) for i, (r, c) in enumerate(roles)]
             doc.units = [replace(u, role=r, confidence=round(c, 3)) for u, (r, c) in zip(doc.units, roles)]
             if links:
-                doc.relations = [r for r in doc.relations if r.source.startswith("q")] + baseline_relations(doc)
+                quotes = {q.id for q in doc.quotes}
+                doc.relations = [r for r in doc.relations if r.source in quotes] + baseline_relations(doc)

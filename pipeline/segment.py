@@ -13,6 +13,7 @@ from .document import Document, Paragraph, Sentence, Span, SpanIndex, Unit
 CAUSAL = ("because", "since", "as a result", "which means", "this means", "meaning that", "due to the fact that")
 CONTRAST = ("however", "but", "although", "whereas", "yet", "while")
 MIN_WORDS = 4
+QUOTED_SHARE = 0.6  # a sentence this much inside quotation marks is quoted material, not the author's unit
 LONG_TOKEN = 100  # characters; longer runs without a space are cut before tokenizing
 # Discourse markers and stance frames that open a clause stay outside its unit, as the gold
 # essays are annotated (corpus/essays/GUIDELINES.md §1): "Therefore, I believe that [the talks
@@ -128,7 +129,7 @@ def unit_spans(doc: Document, quotes: list[Span]) -> list[Span]:
     spans: list[Span] = []
     quoted = SpanIndex(quotes)
     for sent in doc.sentences:
-        if quoted.covered(sent.start, sent.end) >= 0.6 * max(1, sent.end - sent.start):
+        if quoted.covered(sent.start, sent.end) >= QUOTED_SHARE * max(1, sent.end - sent.start):
             continue
         spans.extend(_clauses(doc.text, sent, quoted))
     return [s for s in spans if s.end > s.start]
