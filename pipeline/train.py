@@ -158,6 +158,33 @@ def _device_name(device: str) -> str:
     return f"CPU ({platform.machine()}, {torch.get_num_threads()} threads)"
 
 
+def save_adapter(model, out: Path, task: str, labels, temperature: float, max_length: int, base: Path | None) -> dict:
+    """Write the peft adapter and head to ``out`` (safetensors only) and return the card fields
+    every argmine model shares: what it is, what it sits on, and the digests that pin both."""
+    out.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(str(out), safe_serialization=True)
+    for extra in out.glob("*.bin"):
+        extra.unlink()
+    return {
+        "name": out.name,
+        "task": task,
+        "labels": list(labels),
+        "base": BASE_PACKAGE,
+        "base_sha256": BASE_SHA256 if base is None else None,
+        "adapter_sha256": classify.sha256_file(out / ADAPTER_FILE),
+        "temperature": round(temperature, 4),
+        "max_length": max_length,
+    }
+
+
+def _provenance(device: str) -> dict:
+    import peft
+    import transformers
+
+    return {"device": _device_name(device),
+            "versions": {"torch": torch.__version__, "transformers": transformers.__version__, "peft": peft.__version__}}
+
+
 def train_obstacles(
     data: Path, out: Path, config: TrainConfig = TrainConfig(), search: bool = False, progress: bool = True,
     base: Path | None = None, device: str = "auto",
@@ -189,22 +216,8 @@ def train_obstacles(
     y_dev = np.array([label_id[r["label"]] for r in dev])
     temperature = fit_temperature(dev_logits, y_dev)
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(str(out), safe_serialization=True)
-    for extra in out.glob("*.bin"):
-        extra.unlink()
-    import peft
-    import transformers
-
     card = {
-        "name": out.name,
-        "task": "obstacles",
-        "labels": list(OBSTACLE_LABELS),
-        "base": BASE_PACKAGE,
-        "base_sha256": BASE_SHA256 if base is None else None,
-        "adapter_sha256": classify.sha256_file(out / ADAPTER_FILE),
-        "temperature": round(temperature, 4),
-        "max_length": chosen.max_length,
+        **save_adapter(model, out, "obstacles", OBSTACLE_LABELS, temperature, chosen.max_length, base),
         "uses_context": any(r.get("intro") for r in train),
         "config": asdict(chosen),
         "best_epoch": epoch,
@@ -218,8 +231,7 @@ def train_obstacles(
         "n_train": len(train),
         "n_dev": len(dev),
         "train_seconds": round(time.time() - started, 1),
-        "device": _device_name(device),
-        "versions": {"torch": torch.__version__, "transformers": transformers.__version__, "peft": peft.__version__},
+        **_provenance(device),
     }
     (out / CARD_FILE).write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
     return card
@@ -293,26 +305,13 @@ def train_components(
     _, config, context_chars, model, history, epoch, dev_logits, weights, y_train, y_dev = best
     temperature = fit_temperature(dev_logits, np.array(y_dev))
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(str(out), safe_serialization=True)
-    for extra in out.glob("*.bin"):
-        extra.unlink()
+    adapter_fields = save_adapter(model, out, "components", ROLES, temperature, config.max_length, base)
     link_weights = fit_links(train_docs)
     save_links(link_weights, out, {"fitted_on": f"{len(train_docs)} gold documents ({data or 'given'})"})
-    import peft
-    import transformers
-
     records = [{"id": d.id, "text": d.text, "label": [(u.start, u.end, u.role) for u in d.units], "split": split}
                for split, docs in (("train", train_docs), ("dev", dev_docs)) for d in docs]
     card = {
-        "name": out.name,
-        "task": "components",
-        "labels": list(ROLES),
-        "base": BASE_PACKAGE,
-        "base_sha256": BASE_SHA256 if base is None else None,
-        "adapter_sha256": classify.sha256_file(out / ADAPTER_FILE),
-        "temperature": round(temperature, 4),
-        "max_length": config.max_length,
+        **adapter_fields,
         "uses_context": True,
         "context_chars": context_chars,
         "context": f"the unit's paragraph and place in it, the section heading, and up to {context_chars} characters before and after it",
@@ -330,8 +329,7 @@ def train_components(
         "n_train_units": len(y_train),
         "n_dev_units": len(y_dev),
         "train_seconds": round(time.time() - started, 1),
-        "device": _device_name(device),
-        "versions": {"torch": torch.__version__, "transformers": transformers.__version__, "peft": peft.__version__},
+        **_provenance(device),
     }
     (out / CARD_FILE).write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
     card["decoding"] = fit_decoding(out, dev_docs, base=base, device=device)
