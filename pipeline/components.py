@@ -164,7 +164,7 @@ class _Layout:
     sent: list[int]
     lead: list[str]  # the words of the sentence before each unit (its markers)
     words: list[set[str]]
-    n_par: int
+    edge_pars: frozenset[int]  # the first and last paragraphs holding units (none when there is one)
     first_in_par: list[bool]
     last_in_par: list[bool]
     claims_in_par: dict[int, int]
@@ -187,7 +187,9 @@ def _layout(doc: Document, units: list[Unit]) -> _Layout:
     first = [i == 0 or par[i - 1] != par[i] for i in range(len(units))]
     last = [i == len(units) - 1 or par[i + 1] != par[i] for i in range(len(units))]
     conceded = [bool(CONCESSION.search(lead[i]) or CONCESSION.match(doc.text[u.start : u.end])) for i, u in enumerate(units)]
-    return _Layout(units, [u.role for u in units], par, sent, lead, words, len({p for p in par}), first, last, claims_in_par, conceded)
+    pars = sorted(set(par))
+    edge_pars = frozenset((pars[0], pars[-1])) if len(pars) > 1 else frozenset()
+    return _Layout(units, [u.role for u in units], par, sent, lead, words, edge_pars, first, last, claims_in_par, conceded)
 
 
 def _features(L: _Layout, s: int, t: int) -> list[float]:
@@ -197,8 +199,6 @@ def _features(L: _Layout, s: int, t: int) -> list[float]:
     evidence = bool(EVIDENCE.search(L.lead[s]))
     union = L.words[s] | L.words[t]
     overlap = len(L.words[s] & L.words[t]) / len(union) if union else 0.0
-    pars = sorted(set(L.par))
-    edge_par = L.par[t] in (pars[0], pars[-1]) if len(pars) > 1 else False
     return [
         1.0, float(t_role == "major_claim"), float(t_role == "claim"), float(t_role == "premise"),
         float(d < 0), float(abs(d) == 1), float(d == -1), math.log1p(abs(d)), float(same_par),
@@ -206,7 +206,7 @@ def _features(L: _Layout, s: int, t: int) -> list[float]:
         float(L.first_in_par[t]), float(L.last_in_par[t]), float(same_par and t_role == "claim" and L.claims_in_par.get(L.par[t], 0) == 1),
         float(evidence), float(evidence and d == -1), float(bool(CONCLUDE.search(L.lead[t]))),
         float(L.conceded[s]), overlap,
-        float(same_par and t_role == "claim"), float(edge_par),
+        float(same_par and t_role == "claim"), float(L.par[t] in L.edge_pars),
     ]
 
 

@@ -150,8 +150,9 @@ def evaluate_structure(
         present = [l for l in labels if per_class[l]["support"] or any(_role(u.role, micro) == l for p in pred_arg for u in p)]
         result["macro_f1"] = round(float(np.mean([per_class[l]["f1"] for l in present])), 4) if present else 0.0
         result["matching"] = "a predicted unit matches a gold unit sharing more than half of the longer span"
-    result["link_f1"] = link_f1(gold, preds, maps)["f1"]
-    result["links"] = {"model": link_f1(gold, preds, maps)}
+    model_links = link_f1(gold, preds, maps)
+    result["link_f1"] = model_links["f1"]
+    result["links"] = {"model": model_links}
     if link_methods is not None:
         for method in ("nearest", "paragraph_first"):
             other = []
