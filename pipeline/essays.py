@@ -90,7 +90,8 @@ def _strip(body: str, path: str) -> tuple[str, list[_Open]]:
             stack.append("quote")
             out.append(Q_OPEN)
             i = m.end()
-        elif body.startswith("]]", i) or body.startswith("}}", i):
+        elif (body.startswith("]]", i) or body.startswith("}}", i)) and body[i + 2 : i + 3] != body[i]:
+            # in a run of three or more (a unit ending in a citation, "... [1]]]"), the last two close
             kind = "unit" if body[i] == "]" else "quote"
             if not stack or stack[-1] != kind:
                 raise MarkupError(f"{where()}: closing {body[i:i + 2]} without an open {kind}")

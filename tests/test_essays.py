@@ -36,6 +36,13 @@ def test_markup_compiles_to_units_relations_and_quotes():
     assert ("q1", "u6", "support") in rel
 
 
+def test_a_unit_may_end_in_a_citation_marker(tmp_path):
+    path = tmp_path / "cite.md"
+    path.write_text("---\nid: cite\ntitle: Cite\n---\n[[MC1| talks failed [1]]]. [[P1>MC1| both sides rearmed]].\n", encoding="utf-8")
+    got = spans(compile_essay(path))
+    assert ("major_claim", "talks failed [1]") in got.values() and ("premise", "both sides rearmed") in got.values()
+
+
 def test_gold_text_is_what_ingest_gives_the_plain_essay(tmp_path):
     from pipeline.ingest import ingest
 
