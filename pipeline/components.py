@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from .document import ROLES, Document, Relation, SpanIndex, Unit
+from .roles import FRAME
 
 DEFAULT_COMPONENT_MODEL = Path(__file__).resolve().parent.parent / "models" / "components"
 LINKS_FILE = "links.json"
@@ -345,6 +346,9 @@ class ComponentModel:
         return cls(classifier, load_links(Path(model_dir)), info, chars, card.get("decoding", {}).get("claim_floor"))
 
     def role_probs(self, docs: list[Document]) -> list[np.ndarray]:
+        """Each document's unit-role probabilities (columns in ``ROLES`` order). A unit that is
+        only a reporting frame ("Person states that", before a block quote) carries no point of
+        its own: it is ``none`` with certainty, as in the rules baseline."""
         texts, contexts, sizes = [], [], []
         for d in docs:
             t, c = unit_inputs(d, chars=self.context_chars)
@@ -352,6 +356,8 @@ class ComponentModel:
             contexts += c
             sizes.append(len(t))
         probs = np.array([[p[r] for r in ROLES] for p in self.classifier.predict(texts, contexts)]).reshape(-1, len(ROLES))
+        frames = [i for i, t in enumerate(texts) if FRAME.match(t.strip())]
+        probs[frames] = np.eye(len(ROLES))[ROLES.index("none")]
         return np.split(probs, np.cumsum(sizes)[:-1]) if docs else []
 
     def label(self, docs: list[Document], single_major: bool = False, links: bool = True) -> None:

@@ -96,3 +96,10 @@ def test_shipped_component_model_finds_the_seed_thesis(seed_with_components):
     doc = seed_with_components
     (thesis,) = [u for u in doc.units if "full western support of Ukraine is absolutely a necessity" in doc.text[u.start:u.end]]
     assert thesis.role == "major_claim"
+
+
+def test_shipped_component_model_leaves_bare_reporting_frames_out(seed_with_components):
+    doc = seed_with_components
+    frames = [u for u in doc.units if doc.text[u.start:u.end] in ("Person states that", "As Person says", "Person states")]
+    assert len(frames) >= 4
+    assert all(u.role == "none" for u in frames)
