@@ -108,6 +108,24 @@ def markdown_table(header: list[str], rows: list[list]) -> str:
     return "\n".join(lines + ["| " + " | ".join(str(c) for c in row) + " |" for row in rows])
 
 
+SEED_SETS = ("dev", "test", "real", "microtexts")  # the scored sets a seed-variance record may hold, in table order
+
+
+def seeds_table(record: dict) -> str:
+    """A model card's seed-variance section from a ``seeds.json`` record (written by
+    ``bench/obstacle_seeds.py`` or ``bench/component_seeds.py``): one row per training run with
+    its macro-F1 on each scored set, then each variant's mean."""
+    runs = record["runs"]
+    sets = [s for s in SEED_SETS if s in runs[0]]
+    notes = "seed_essay" in runs[0]
+    rows = [[r["variant"], r["seed"], r["n_train"], r["best_epoch"], *(f"{r[s]['macro_f1']:.3f}" for s in sets),
+             *([r["seed_essay"]] if notes else [])] for r in runs]
+    rows += [[f"**{v} (mean)**", "", "", "", *(f"**{m[s]:.3f}**" for s in sets), *([""] if notes else [])]
+             for v, m in record["mean_macro_f1"].items()]
+    header = ["variant", "seed", "train size", "best epoch", *(f"{s} macro-F1" for s in sets), *(["the seed essay"] if notes else [])]
+    return "### Seed variance (`seeds.json`)\n\n" + record["about"] + "\n\n" + markdown_table(header, rows)
+
+
 def render_stats(st: dict, records: list[dict]) -> str:
     """The datasheet's generated section: counts, agreement, leakage, baseline."""
     labels = list(OBSTACLE_LABELS)

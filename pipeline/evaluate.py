@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .dataset import markdown_table
+from .dataset import markdown_table, seeds_table
 from .document import OBSTACLE_LABELS
 
 ECE_BINS = 10
@@ -288,15 +288,6 @@ def _section(title: str, result: dict) -> str:
     return "\n\n".join(parts)
 
 
-def _seeds_md(record: dict) -> str:
-    """The card's seed-variance table from ``seeds.json`` (written by ``bench/obstacle_seeds.py``)."""
-    sets = [s for s in ("dev", "test", "real") if s in record["runs"][0]]
-    rows = [[r["variant"], r["seed"], r["n_train"], r["best_epoch"], *(f"{r[s]['macro_f1']:.3f}" for s in sets)] for r in record["runs"]]
-    rows += [[f"**{v} (mean)**", "", "", "", *(f"**{m[s]:.3f}**" for s in sets)] for v, m in record["mean_macro_f1"].items()]
-    return ("### Seed variance (`seeds.json`)\n\n" + record["about"] + "\n\n"
-            + markdown_table(["variant", "seed", "train passages", "best epoch", *(f"{s} macro-F1" for s in sets)], rows))
-
-
 def seed_check(model_dir: Path, device: str = "auto") -> tuple[str, int, int]:
     """Annotate the seed essay and compare its quotations' labels with the gold ones."""
     from .annotate import Annotator
@@ -340,7 +331,7 @@ def write_card(model_dir: Path, real: Path | None = None, device: str = "auto") 
     sections.append(f"### The seed essay's quotations\n\nSections 2.1-2.3 name their obstacle; {hits} of {total} quotations "
                     f"there get that label. The others are labelled by the codebook and shown for reference.\n\n{seed_md}")
     if (model_dir / "seeds.json").is_file():
-        sections.append(_seeds_md(json.loads((model_dir / "seeds.json").read_text(encoding="utf-8"))))
+        sections.append(seeds_table(json.loads((model_dir / "seeds.json").read_text(encoding="utf-8"))))
     sections.append("Plots: `plots/confusion_matrix.png` and `plots/reliability.png` (test split).")
     trials, about = card.get("search"), "Learning rate and rank were chosen on dev macro-F1 from this grid:"
     if not trials and (model_dir / "search.json").is_file():

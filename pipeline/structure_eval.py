@@ -250,7 +250,7 @@ def write_components_card(model_dir, essays_root=None, microtexts=None, device: 
 
     from . import essays
     from .components import ComponentModel, load_links, predict_links
-    from .dataset import markdown_table
+    from .dataset import markdown_table, seeds_table
     from .roles import BaselineRoles
 
     model_dir = Path(model_dir)
@@ -337,6 +337,8 @@ def write_components_card(model_dir, essays_root=None, microtexts=None, device: 
     parts.append(f"### The seed essay\n\nThesis unit (\"{s['thesis'][:90]}…\"): **{s['thesis_role']}**. Topic sentences "
                  f"(first unit of each section's first paragraph) labelled claim or major claim: {s['topic_sentences_claims']} of {s['sections']}.\n\n"
                  + markdown_table(["section", "topic sentence", "role"], s["rows"]))
+    if (model_dir / "seeds.json").is_file():
+        parts.append(seeds_table(json.loads((model_dir / "seeds.json").read_text(encoding="utf-8"))))
     a = results["agreement"]
     if a:
         parts.append(f"### Annotator agreement\n\n{len(a['essays'])} essays ({a['n_units']} units) labelled blind by a second annotator "

@@ -64,11 +64,14 @@ def test_evaluate_rejects_unknown_labels(tmp_path):
 
 
 def test_card_seed_table_lists_every_run_and_each_variants_mean():
-    from pipeline.evaluate import _seeds_md
+    from pipeline.dataset import seeds_table
 
     run = lambda v, s, d, r: {"variant": v, "seed": s, "n_train": 10, "best_epoch": 3, "dev": {"macro_f1": d, "ece": 0.1}, "real": {"macro_f1": r, "ece": 0.2}}
-    md = _seeds_md({"about": "Two variants.", "runs": [run("with", 1, 0.9, 0.6), run("without", 1, 0.8, 0.5)],
+    md = seeds_table({"about": "Two variants.", "runs": [run("with", 1, 0.9, 0.6), run("without", 1, 0.8, 0.5)],
                     "mean_macro_f1": {"with": {"dev": 0.9, "real": 0.6}, "without": {"dev": 0.8, "real": 0.5}}})
     assert "| with | 1 | 10 | 3 | 0.900 | 0.600 |" in md
     assert "| **without (mean)** |  |  |  | **0.800** | **0.500** |" in md
     assert "test macro-F1" not in md  # only the sets that were scored
+    one = {**run("seed", 2, 0.8, 0.7), "seed_essay": "thesis found"}
+    md = seeds_table({"about": "One run.", "runs": [one], "mean_macro_f1": {"seed": {"dev": 0.8, "real": 0.7}}})
+    assert md.splitlines()[4].endswith("| the seed essay |") and "| seed | 2 | 10 | 3 | 0.800 | 0.700 | thesis found |" in md

@@ -1,0 +1,55 @@
+"""Score component adapters trained with different seeds (folders named VARIANT-SEED) on the gold
+essays' dev and test splits with gold segments, on the microtexts if given, and on the seed
+essay; write the record the component model card renders as its seed-variance table.
+
+    python bench/component_seeds.py /tmp/runs/gpu-13 /tmp/runs/gpu-14 --microtexts ../shared/external/arg-microtexts/en \
+        --about "..." --out models/components/seeds.json
+
+Adapters are scored here, on the CPU against the pinned fp32 base, whatever they were trained on;
+they are not kept in the repo.
+"""
+
+import argparse
+import json
+import statistics
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pipeline.components import ComponentModel  # noqa: E402
+from pipeline.essays import ROOT as ESSAYS  # noqa: E402
+from pipeline.essays import load  # noqa: E402
+from pipeline.structure_eval import evaluate_components, evaluate_structure, seed_structure  # noqa: E402
+
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("adapters", nargs="+", type=Path)
+parser.add_argument("--microtexts", type=Path, help="the microtext corpus's XML folder (evaluation only)")
+parser.add_argument("--about", required=True, help="what the runs are and where they were trained")
+parser.add_argument("--out", type=Path, required=True)
+args = parser.parse_args()
+
+seed_gold = [d for d in load(ESSAYS, "test") if d.meta.get("genre") == "seed"]
+runs = []
+for folder in args.adapters:
+    variant, seed = folder.name.rsplit("-", 1)
+    card = json.loads((folder / "argmine.json").read_text(encoding="utf-8"))
+    run = {"variant": variant, "seed": int(seed), "best_epoch": card["best_epoch"], "n_train": card["n_train_documents"],
+           "device": card.get("device", "CPU")}
+    for split in ("dev", "test"):
+        run[split] = {"macro_f1": evaluate_components(ESSAYS, gold_segments=True, model_dir=folder, split=split, device="cpu")["macro_f1"]}
+    if args.microtexts:
+        run["microtexts"] = {"macro_f1": evaluate_components(args.microtexts, "microtext", gold_segments=True, model_dir=folder, device="cpu")["macro_f1"]}
+    model = ComponentModel.load(folder, device="cpu")
+    s = seed_structure(model)
+    essay = evaluate_structure(seed_gold, lambda docs, micro: model.label(docs, single_major=micro), None)
+    run["seed_essay"] = f"macro-F1 {essay['macro_f1']:.3f}; thesis {s['thesis_role']}; {s['topic_sentences_claims']}/{s['sections']} topic sentences claims"
+    print(json.dumps(run), flush=True)
+    runs.append(run)
+means = {}
+for variant in sorted({r["variant"] for r in runs}):
+    mine = [r for r in runs if r["variant"] == variant]
+    means[variant] = {k: round(statistics.mean(r[k]["macro_f1"] for r in mine), 4) for k in ("dev", "test", "microtexts") if k in mine[0]}
+args.out.write_text(json.dumps({"about": args.about, "runs": runs, "mean_macro_f1": means}, indent=2) + "\n", encoding="utf-8")
+print(json.dumps(means, indent=2))
