@@ -4,7 +4,8 @@
   ``MajorClaim`` / ``Claim`` / ``Premise`` entities, ``supports`` / ``attacks`` relations and a
   ``Stance`` attribute (``For`` / ``Against``) on claims, which stands for the claim's link to the
   major claim. argmine also writes quotations as ``Quotation`` entities with an ``Obstacle``
-  attribute, so its own documents survive the round trip whole.
+  attribute, and titles and headings as ``Title`` and ``Heading`` entities (a ``Level`` attribute
+  says how deep a heading sits), so its own documents survive the round trip whole.
 - **microtext XML** (``arggraph``), as in Peldszus & Stede's corpus: ``edu`` segments, ``adu``
   argumentative units joined from them by ``seg`` edges, and ``sup`` / ``exa`` / ``reb`` / ``und``
   / ``add`` edges; the central claim is the ADU whose own edges point nowhere.
@@ -108,7 +109,9 @@ def write_brat(doc: Document, folder: Path) -> tuple[Path, Path]:
     for k, sec in enumerate(sorted(doc.sections, key=lambda s: s.start)):  # headings: kept so the sections survive
         line_end = doc.text.find("\n", sec.start)
         line_end = len(doc.text) if line_end < 0 else line_end
-        lines.append(f"T{len(units) + len(quotes) + k + 1}\t{HEADING_TYPE} {sec.start} {line_end}\t{doc.text[sec.start:line_end]}")
+        key = f"T{len(units) + len(quotes) + k + 1}"
+        lines.append(f"{key}\t{HEADING_TYPE} {sec.start} {line_end}\t{doc.text[sec.start:line_end]}")
+        attrs.append((key, "Level", str(1 + sum(o.start < sec.start and o.end >= sec.end for o in doc.sections))))
     lines += [f"A{i + 1}\t{name} {t} {value}" for i, (t, name, value) in enumerate(attrs)]
     lines += [f"R{i + 1}\t{name} Arg1:{a} Arg2:{b}\t" for i, (name, a, b) in enumerate(rels)]
     lines += [f"#{i + 1}\tAnnotatorNotes {t}\t{note}" for i, (t, note) in enumerate(notes)]
@@ -130,7 +133,8 @@ def read_brat(ann_path: Path) -> Document:
     stance: dict[str, str] = {}
     obstacle: dict[str, str] = {}
     quote_kind: dict[str, str] = {}
-    headings: list[tuple[int, int]] = []
+    headings: list[tuple[int, int, str]] = []
+    levels: dict[str, int] = {}
     notes: dict[str, dict] = {}
     links: list[tuple[str, str, str]] = []
     for n, line in enumerate(ann_path.read_text(encoding="utf-8").splitlines(), 1):
@@ -156,7 +160,7 @@ def read_brat(ann_path: Path) -> Document:
                 doc.paragraphs = [p for p in doc.paragraphs if not (p.start >= start and p.end <= end)]
                 continue
             if kind == HEADING_TYPE:
-                headings.append((start, end))
+                headings.append((start, end, key))
                 continue
             if kind not in ROLE_OF_TYPE and kind != QUOTE_TYPE:
                 continue  # other entity types are not argument structure
@@ -175,6 +179,10 @@ def read_brat(ann_path: Path) -> Document:
                 obstacle[body[1]] = body[2]
             elif len(body) == 3 and body[0] == "QuoteKind":
                 quote_kind[body[1]] = body[2]
+            elif len(body) == 3 and body[0] == "Level":
+                if not body[2].isdigit() or int(body[2]) < 1:
+                    raise FormatError(f"{where}: heading level {body[2]!r} is not a whole number from 1")
+                levels[body[1]] = int(body[2])
         elif key.startswith("R"):
             if len(body) != 3 or body[0] not in REL_TYPE or not body[1].startswith("Arg1:") or not body[2].startswith("Arg2:"):
                 raise FormatError(f"{where}: expected 'R<n>\\tsupports|attacks Arg1:T<a> Arg2:T<b>', got {line!r}")
@@ -183,7 +191,7 @@ def read_brat(ann_path: Path) -> Document:
         if t not in spans:
             raise FormatError(f"{ann_path}: {t} is referred to but not defined as an argument entity")
     if headings:
-        _apply_headings(doc, headings)
+        _apply_headings(doc, [(a, b, levels.get(key, 1)) for a, b, key in headings])
     units = [Unit(s, e, id=t, role=ROLE_OF_TYPE[k], confidence=1.0) for t, (k, s, e) in spans.items() if k != QUOTE_TYPE]
     quoted = {t: (s, e) for t, (k, s, e) in spans.items() if k == QUOTE_TYPE}
     relations = [Relation(a, b, kind) for kind, a, b in links if a not in quoted]
@@ -207,21 +215,22 @@ def read_brat(ann_path: Path) -> Document:
     return renumber(doc)
 
 
-def _apply_headings(doc: Document, headings: list[tuple[int, int]]) -> None:
-    """Heading lines are not paragraphs; each opens a section (unnumbered where the layout did not
-    already find a numbered one there) that runs to the next heading or the end of the body."""
+def _apply_headings(doc: Document, headings: list[tuple[int, int, int]]) -> None:
+    """Heading lines (start, end, level) are not paragraphs; each opens a section (unnumbered where
+    the layout did not already find a numbered one there) that runs to the next heading of its
+    level or above, or to the end of the body."""
     from .document import Section
 
     headings = sorted(headings)
-    doc.paragraphs = [p for p in doc.paragraphs if not any(a <= p.start and p.end <= b for a, b in headings)]
+    doc.paragraphs = [p for p in doc.paragraphs if not any(a <= p.start and p.end <= b for a, b, _ in headings)]
     known = {s.start: s for s in doc.sections}
     body_end = max((p.end for p in doc.paragraphs), default=len(doc.text))
     sections = []
-    for k, (a, b) in enumerate(headings):
+    for k, (a, b, level) in enumerate(headings):
         if a in known:
             sections.append(known[a])
             continue
-        nxt = headings[k + 1][0] if k + 1 < len(headings) else body_end
+        nxt = next((h[0] for h in headings[k + 1 :] if h[2] <= level), body_end)
         sections.append(Section(a, len(doc.text[:nxt].rstrip()), number=None, title=doc.text[a:b]))
     doc.sections = sections
 
