@@ -250,6 +250,7 @@ def write_components_card(model_dir, essays_root=None, microtexts=None, device: 
 
     from . import essays
     from .components import ComponentModel, load_links, predict_links
+    from .classify import BASE_SHA256
     from .dataset import markdown_table, seeds_table
     from .roles import BaselineRoles
 
@@ -348,7 +349,7 @@ def write_components_card(model_dir, essays_root=None, microtexts=None, device: 
     cfg = card["config"]
     weights_md = markdown_table(["feature", "weight"], [[k, f"{v:+.3f}"] for k, v in json.loads((model_dir / "links.json").read_text())["weights"].items()])
     text = COMPONENTS_CARD.format(
-        base=card["base"], base_sha=card.get("base_sha256"), adapter_kb=(model_dir / "adapter_model.safetensors").stat().st_size / 1024,
+        base=card["base"], base_sha=BASE_SHA256, adapter_kb=(model_dir / "adapter_model.safetensors").stat().st_size / 1024,
         adapter_sha=card["adapter_sha256"], labels=", ".join(f"{i}: `{l}`" for i, l in enumerate(card["labels"])),
         temperature=card["temperature"], data_sha=card["data_sha256"], n_train=card["n_train_documents"], n_dev=card["n_dev_documents"],
         n_train_units=card["n_train_units"], n_dev_units=card["n_dev_units"], epochs=cfg["epochs"], lr=cfg["lr"], rank=cfg["lora_r"],
@@ -358,7 +359,11 @@ def write_components_card(model_dir, essays_root=None, microtexts=None, device: 
         evaluations="\n\n".join(parts), link_weights=weights_md, search=_search_md(model_dir, markdown_table),
         claim_floor=card.get("decoding", {}).get("claim_floor"), targets=_targets_md(results, markdown_table),
         command=(f"argmine train components --lr {cfg['lr']:g} --lora-r {cfg['lora_r']} --context-chars {card.get('context_chars', 220)} "
-                 f"--max-length {cfg['max_length']} --epochs {cfg['epochs']} --seed {cfg['seed']}"),
+                 f"--max-length {cfg['max_length']} --epochs {cfg['epochs']} --seed {cfg['seed']}"
+                 + ("" if card.get("base_sha256") else " --device cuda --base .gpu/base")),
+        base_note=("" if card.get("base_sha256") else
+                   " It was trained against the base's weights rounded to fp16 (`bench/prepare_gpu.py`: the copy that fits through to"
+                   " the GPU machine); it is loaded, and every number on this page was measured, on the pinned fp32 base."),
         floor_sweep=", ".join(f"{r['claim_floor'] if r['claim_floor'] is not None else 'off'} → {r['macro_f1']:.3f}" for r in card.get("decoding", {}).get("sweep", [])),
     )
     (model_dir / "README.md").write_text(text, encoding="utf-8")
@@ -438,7 +443,7 @@ claim and premise to the unit it supports or attacks. Annotation rules: `corpus/
 ({n_train_units} units) and {n_dev} dev documents ({n_dev_units} units); test never read. {epochs}
 epochs at learning rate {lr}, LoRA rank {rank} (alpha {alpha}), batch {batch}, up to {max_length}
 tokens, class weights {weights}; the best epoch on dev macro-F1 ({best_epoch}) is kept; seed
-{seed}; {seconds:.0f} s on {device}. Versions: {versions}.
+{seed}; {seconds:.0f} s on {device}.{base_note} Versions: {versions}.
 
 {search}
 
