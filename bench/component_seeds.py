@@ -11,7 +11,6 @@ they are not kept in the repo.
 
 import argparse
 import json
-import statistics
 import sys
 from pathlib import Path
 
@@ -19,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipeline.components import ComponentModel  # noqa: E402
+from pipeline.dataset import seeds_record  # noqa: E402
 from pipeline.essays import ROOT as ESSAYS  # noqa: E402
 from pipeline.essays import load  # noqa: E402
 from pipeline.structure_eval import evaluate_components, evaluate_structure, seed_structure  # noqa: E402
@@ -47,9 +47,6 @@ for folder in args.adapters:
     run["seed_essay"] = f"macro-F1 {essay['macro_f1']:.3f}; thesis {s['thesis_role']}; {s['topic_sentences_claims']}/{s['sections']} topic sentences claims"
     print(json.dumps(run), flush=True)
     runs.append(run)
-means = {}
-for variant in sorted({r["variant"] for r in runs}):
-    mine = [r for r in runs if r["variant"] == variant]
-    means[variant] = {k: round(statistics.mean(r[k]["macro_f1"] for r in mine), 4) for k in ("dev", "test", "microtexts") if k in mine[0]}
-args.out.write_text(json.dumps({"about": args.about, "runs": runs, "mean_macro_f1": means}, indent=2) + "\n", encoding="utf-8")
-print(json.dumps(means, indent=2))
+record = seeds_record(runs, args.about)
+args.out.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+print(json.dumps(record["mean_macro_f1"], indent=2))

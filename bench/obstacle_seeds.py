@@ -11,14 +11,13 @@ trained on; they are not kept in the repo.
 
 import argparse
 import json
-import statistics
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.dataset import ROOT as CORPUS  # noqa: E402
+from pipeline.dataset import ROOT as CORPUS, seeds_record  # noqa: E402
 from pipeline.evaluate import evaluate_obstacles  # noqa: E402
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -41,9 +40,6 @@ for folder in sorted(args.adapters):
         run[name] = {"macro_f1": r["macro_f1"], "ece": r["ece"]}
     print(json.dumps(run), flush=True)
     runs.append(run)
-means = {}
-for variant in sorted({r["variant"] for r in runs}):
-    mine = [r for r in runs if r["variant"] == variant]
-    means[variant] = {s: round(statistics.mean(r[s]["macro_f1"] for r in mine), 4) for s in ("dev", "test", "real") if s in mine[0]}
-args.out.write_text(json.dumps({"about": args.about, "runs": runs, "mean_macro_f1": means}, indent=2) + "\n", encoding="utf-8")
-print(json.dumps(means, indent=2))
+record = seeds_record(runs, args.about)
+args.out.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+print(json.dumps(record["mean_macro_f1"], indent=2))

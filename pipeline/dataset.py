@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import statistics
 import unicodedata
 from collections import Counter
 from pathlib import Path
@@ -109,6 +110,16 @@ def markdown_table(header: list[str], rows: list[list]) -> str:
 
 
 SEED_SETS = ("dev", "test", "real", "microtexts")  # the scored sets a seed-variance record may hold, in table order
+
+
+def seeds_record(runs: list[dict], about: str) -> dict:
+    """What ``seeds.json`` holds: ``about``, the runs (each with ``variant`` and, per scored set,
+    ``{"macro_f1": ...}``) and each variant's mean macro-F1 per set."""
+    means = {}
+    for variant in sorted({r["variant"] for r in runs}):
+        mine = [r for r in runs if r["variant"] == variant]
+        means[variant] = {s: round(statistics.mean(r[s]["macro_f1"] for r in mine), 4) for s in SEED_SETS if s in mine[0]}
+    return {"about": about, "runs": runs, "mean_macro_f1": means}
 
 
 def seeds_table(record: dict) -> str:

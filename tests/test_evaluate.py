@@ -64,13 +64,14 @@ def test_evaluate_rejects_unknown_labels(tmp_path):
 
 
 def test_card_seed_table_lists_every_run_and_each_variants_mean():
-    from pipeline.dataset import seeds_table
+    from pipeline.dataset import seeds_record, seeds_table
 
     run = lambda v, s, d, r: {"variant": v, "seed": s, "n_train": 10, "best_epoch": 3, "dev": {"macro_f1": d, "ece": 0.1}, "real": {"macro_f1": r, "ece": 0.2}}
-    md = seeds_table({"about": "Two variants.", "runs": [run("with", 1, 0.9, 0.6), run("without", 1, 0.8, 0.5)],
-                    "mean_macro_f1": {"with": {"dev": 0.9, "real": 0.6}, "without": {"dev": 0.8, "real": 0.5}}})
+    record = seeds_record([run("with", 1, 0.9, 0.6), run("without", 1, 0.8, 0.5), run("without", 2, 0.7, 0.4)], "Two variants.")
+    assert record["mean_macro_f1"] == {"with": {"dev": 0.9, "real": 0.6}, "without": {"dev": 0.75, "real": 0.45}}
+    md = seeds_table(record)
     assert "| with | 1 | 10 | 3 | 0.900 | 0.600 |" in md
-    assert "| **without (mean)** |  |  |  | **0.800** | **0.500** |" in md
+    assert "| **without (mean)** |  |  |  | **0.750** | **0.450** |" in md
     assert "test macro-F1" not in md  # only the sets that were scored
     one = {**run("seed", 2, 0.8, 0.7), "seed_essay": "thesis found"}
     md = seeds_table({"about": "One run.", "runs": [one], "mean_macro_f1": {"seed": {"dev": 0.8, "real": 0.7}}})
