@@ -248,6 +248,7 @@ def train_obstacles_cmd(
     out: Annotated[Path, typer.Option(help="model folder to write")] = Path("models/obstacles"),
     epochs: Annotated[int, typer.Option(help="epochs to run; the best on dev is kept")] = 6,
     seed: Annotated[int, typer.Option(help="random seed: the same seed gives the same model on the same device")] = 13,
+    seeds: Annotated[str | None, typer.Option(help="comma-separated seeds, e.g. 13,14,15,16: train one adapter per seed and ship their average (a model soup, the cost of one model at inference)")] = None,
     lr: Annotated[float, typer.Option(help="learning rate (ignored with --search)")] = 5e-4,
     lora_r: Annotated[int, typer.Option("--lora-r", help="adapter rank (ignored with --search)")] = 16,
     search: Annotated[bool, typer.Option(help="choose learning rate and rank on dev from a small grid")] = False,
@@ -257,7 +258,17 @@ def train_obstacles_cmd(
     """Fine-tune the obstacle classifier (LoRA adapter + head on the pinned MiniLM)."""
     from .train import TrainConfig, train_obstacles
 
-    card = train_obstacles(data, out, TrainConfig(epochs=epochs, seed=seed, lr=lr, lora_r=lora_r, lora_alpha=2 * lora_r), search=search, device=device, base=base)
+    try:
+        soup = [int(s) for s in seeds.split(",")] if seeds else None
+    except ValueError:
+        err.print(f"[red]error[/red] --seeds {seeds!r}: expected comma-separated integers such as 13,14,15,16")
+        raise typer.Exit(2) from None
+    try:
+        card = train_obstacles(data, out, TrainConfig(epochs=epochs, seed=seed, lr=lr, lora_r=lora_r, lora_alpha=2 * lora_r), search=search,
+                               device=device, base=base, seeds=soup)
+    except ValueError as e:
+        err.print(f"[red]error[/red] {e}")
+        raise typer.Exit(2) from None
     err.print(f"wrote {out}: best epoch {card['best_epoch']}, dev macro-F1 {card['dev_macro_f1']:.3f}, temperature {card['temperature']:.3f}")
 
 

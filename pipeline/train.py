@@ -185,16 +185,61 @@ def _provenance(device: str) -> dict:
             "versions": {"torch": torch.__version__, "transformers": transformers.__version__, "peft": peft.__version__}}
 
 
+def soup_adapters(members: list[Path], out: Path, rank: int | None = None) -> dict:
+    """Average LoRA adapters trained from the same base on the same task (a uniform "model soup",
+    Wortsman et al. 2022): each layer's update is the mean of the members' merged updates
+    ``scale * B @ A``, factored back to ``rank`` (default: the members' rank) by a truncated SVD;
+    the fully trained modules (pooler, head) are averaged. The result is an adapter of the usual
+    size and format, so inference costs what one member costs. Returns the rank and the largest
+    share of an update's squared norm that the truncation dropped."""
+    from safetensors.torch import load_file, save_file
+
+    if len(members) < 2:
+        raise ValueError(f"a soup needs at least two adapters; got {len(members)}")
+    configs = [json.loads((Path(m) / "adapter_config.json").read_text(encoding="utf-8")) for m in members]
+    states = [load_file(str(Path(m) / ADAPTER_FILE)) for m in members]
+    shapes = [{k: tuple(v.shape) for k, v in s.items() if "lora_" not in k} for s in states]
+    if any(c["target_modules"] != configs[0]["target_modules"] for c in configs) or any(s != shapes[0] for s in shapes):
+        raise ValueError(f"{[str(m) for m in members]}: adapters differ in their target modules or head; a soup needs the same architecture")
+    rank = rank or configs[0]["r"]
+    soup, dropped = {}, []
+    for key in states[0]:
+        if "lora_B" in key:
+            continue
+        if "lora_A" not in key:
+            soup[key] = torch.stack([s[key].double() for s in states]).mean(0).float()
+            continue
+        b_key = key.replace("lora_A", "lora_B")
+        update = sum(c["lora_alpha"] / c["r"] * (s[b_key].double() @ s[key].double()) for c, s in zip(configs, states)) / len(states)
+        u, sv, vh = torch.linalg.svd(update, full_matrices=False)
+        root = sv[:rank].sqrt()
+        soup[b_key] = (u[:, :rank] * root).float().contiguous()
+        soup[key] = (root[:, None] * vh[:rank]).float().contiguous()
+        total = float((sv**2).sum())
+        dropped.append(float((sv[rank:] ** 2).sum()) / total if total else 0.0)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    save_file(soup, str(out / ADAPTER_FILE), metadata={"format": "pt"})
+    config = {**configs[0], "r": rank, "lora_alpha": rank}  # the scale (alpha / r = 1) is folded into the factors
+    (out / "adapter_config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+    return {"members": len(members), "rank": rank, "max_dropped_share": round(max(dropped), 4)}
+
+
 def train_obstacles(
     data: Path, out: Path, config: TrainConfig = TrainConfig(), search: bool = False, progress: bool = True,
-    base: Path | None = None, device: str = "auto",
+    base: Path | None = None, device: str = "auto", seeds: list[int] | None = None,
 ) -> dict:
     """Fine-tune the obstacle classifier on ``data`` (the corpus folder or a passages file) and
-    write the adapter, head, temperature and a card to ``out``. Returns what ``argmine.json`` holds."""
+    write the adapter, head, temperature and a card to ``out``. With two or more ``seeds``, one
+    adapter is trained per seed and the shipped one is their soup (`soup_adapters`); its
+    temperature is fitted on the soup's own dev logits. Returns what ``argmine.json`` holds."""
     from sklearn.metrics import f1_score
 
     from .dataset import data_hash, load_records
 
+    seeds = list(seeds or [config.seed])
+    if search and len(seeds) > 1:
+        raise ValueError("--search chooses settings with one seed; search first, then train the chosen settings with --seeds")
     records = load_records(data)
     train = [r for r in records if r["split"] == "train"]
     dev = [r for r in records if r["split"] == "dev"]
@@ -202,22 +247,42 @@ def train_obstacles(
         raise ValueError(f"{data}: needs train and dev records; found {len(train)} train and {len(dev)} dev")
     base_path = base or classify.base_model_path()
     started = time.time()
-    trials = []
-    candidates = [replace(config, **c) for c in SEARCH] if search else [config]
-    best = None
-    for cand in candidates:
-        model, history, epoch, dev_logits = train_once(train, dev, cand, base_path, progress, device)
-        f1 = max(h["dev_macro_f1"] for h in history)
-        trials.append({"config": asdict(cand), "best_epoch": epoch, "dev_macro_f1": f1, "history": history})
-        if best is None or f1 > best[0]:
-            best = (f1, cand, epoch, model, dev_logits, history)
-    f1, chosen, epoch, model, dev_logits, history = best
     label_id = {l: i for i, l in enumerate(OBSTACLE_LABELS)}
     y_dev = np.array([label_id[r["label"]] for r in dev])
-    temperature = fit_temperature(dev_logits, y_dev)
     out = Path(out)
+    trials, soup = [], None
+    if len(seeds) > 1:
+        import tempfile
+
+        chosen = replace(config, seed=seeds[0])
+        with tempfile.TemporaryDirectory() as tmp:
+            for s in seeds:
+                model, history, epoch, _ = train_once(train, dev, replace(config, seed=s), base_path, progress, device)
+                model.save_pretrained(str(Path(tmp) / f"seed-{s}"), safe_serialization=True)
+                trials.append({"seed": s, "best_epoch": epoch, "dev_macro_f1": max(h["dev_macro_f1"] for h in history), "history": history})
+            soup = soup_adapters([Path(tmp) / f"seed-{s}" for s in seeds], out)
+        fields = {"name": out.name, "task": "obstacles", "labels": list(OBSTACLE_LABELS), "base": BASE_PACKAGE,
+                  "base_sha256": BASE_SHA256 if base is None else None, "adapter_sha256": classify.sha256_file(out / ADAPTER_FILE),
+                  "temperature": 1.0, "max_length": chosen.max_length}
+        (out / CARD_FILE).write_text(json.dumps(fields) + "\n", encoding="utf-8")
+        scorer = QuoteClassifier.load(out, device=device, base=base)
+        dev_logits = scorer.logits([r["text"] for r in dev])
+        f1 = round(float(f1_score(y_dev, dev_logits.argmax(1), average="macro", zero_division=0)), 4)
+        epoch, history = [t["best_epoch"] for t in trials], None
+        fields["temperature"] = round(fit_temperature(dev_logits, y_dev), 4)
+    else:
+        candidates = [replace(config, **c) for c in SEARCH] if search else [config]
+        best = None
+        for cand in candidates:
+            model, history, epoch, dev_logits = train_once(train, dev, cand, base_path, progress, device)
+            f1 = max(h["dev_macro_f1"] for h in history)
+            trials.append({"config": asdict(cand), "best_epoch": epoch, "dev_macro_f1": f1, "history": history})
+            if best is None or f1 > best[0]:
+                best = (f1, cand, epoch, model, dev_logits, history)
+        f1, chosen, epoch, model, dev_logits, history = best
+        fields = save_adapter(model, out, "obstacles", OBSTACLE_LABELS, fit_temperature(dev_logits, y_dev), chosen.max_length, base)
     card = {
-        **save_adapter(model, out, "obstacles", OBSTACLE_LABELS, temperature, chosen.max_length, base),
+        **fields,
         "uses_context": any(r.get("intro") for r in train),
         "config": asdict(chosen),
         "best_epoch": epoch,
@@ -226,6 +291,7 @@ def train_obstacles(
         "dev_macro_f1_check": round(float(f1_score(y_dev, dev_logits.argmax(1), average="macro")), 4),
         "history": history,
         "search": trials if search else None,
+        "soup": None if soup is None else {**soup, "seeds": seeds, "runs": trials},
         "data": str(data),
         "data_sha256": data_hash(train + dev),
         "n_train": len(train),
