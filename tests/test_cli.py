@@ -114,3 +114,14 @@ def test_cli_evaluate_components_reads_brat_and_microtext(tmp_path):
 def test_cli_evaluate_components_names_a_missing_corpus(tmp_path):
     result = runner.invoke(app, ["evaluate", "components", "--data", str(tmp_path / "nowhere"), "--format", "brat", "--roles", "baseline"])
     assert result.exit_code == 1 and "nowhere" in result.output
+
+
+@pytest.mark.parametrize("args,expected", [
+    (["--seeds", "13,x"], "expected comma-separated integers"),
+    (["--seeds", "13,14", "--search"], "search first"),
+])
+def test_cli_train_obstacles_rejects_bad_seeds_before_training(tmp_path, args, expected):
+    result = runner.invoke(app, ["train", "obstacles", "--out", str(tmp_path / "m"), *args])
+    assert result.exit_code == 2
+    assert expected in " ".join(result.output.split())
+    assert not (tmp_path / "m").exists()
