@@ -249,6 +249,7 @@ def train_obstacles_cmd(
     epochs: Annotated[int, typer.Option(help="epochs to run; the best on dev is kept")] = 6,
     seed: Annotated[int, typer.Option(help="random seed: the same seed gives the same model on the same device")] = 13,
     seeds: Annotated[str | None, typer.Option(help="comma-separated seeds, e.g. 13,14,15,16: train one adapter per seed and ship their average (a model soup, the cost of one model at inference)")] = None,
+    members: Annotated[Path | None, typer.Option(help="with --seeds: keep each seed's adapter in this folder (seed-S/) to study or re-mix")] = None,
     lr: Annotated[float, typer.Option(help="learning rate (ignored with --search)")] = 5e-4,
     lora_r: Annotated[int, typer.Option("--lora-r", help="adapter rank (ignored with --search)")] = 16,
     search: Annotated[bool, typer.Option(help="choose learning rate and rank on dev from a small grid")] = False,
@@ -265,7 +266,7 @@ def train_obstacles_cmd(
         raise typer.Exit(2) from None
     try:
         card = train_obstacles(data, out, TrainConfig(epochs=epochs, seed=seed, lr=lr, lora_r=lora_r, lora_alpha=2 * lora_r), search=search,
-                               device=device, base=base, seeds=soup)
+                               device=device, base=base, seeds=soup, members=members)
     except ValueError as e:
         err.print(f"[red]error[/red] {e}")
         raise typer.Exit(2) from None

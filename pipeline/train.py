@@ -227,12 +227,13 @@ def soup_adapters(members: list[Path], out: Path, rank: int | None = None) -> di
 
 def train_obstacles(
     data: Path, out: Path, config: TrainConfig = TrainConfig(), search: bool = False, progress: bool = True,
-    base: Path | None = None, device: str = "auto", seeds: list[int] | None = None,
+    base: Path | None = None, device: str = "auto", seeds: list[int] | None = None, members: Path | None = None,
 ) -> dict:
     """Fine-tune the obstacle classifier on ``data`` (the corpus folder or a passages file) and
     write the adapter, head, temperature and a card to ``out``. With two or more ``seeds``, one
     adapter is trained per seed and the shipped one is their soup (`soup_adapters`); its
-    temperature is fitted on the soup's own dev logits. Returns what ``argmine.json`` holds."""
+    temperature is fitted on the soup's own dev logits; ``members`` keeps each seed's adapter there
+    (as ``seed-S/``) instead of discarding it. Returns what ``argmine.json`` holds."""
     from sklearn.metrics import f1_score
 
     from .dataset import data_hash, load_records
@@ -255,7 +256,8 @@ def train_obstacles(
         import tempfile
 
         chosen = replace(config, seed=seeds[0])
-        with tempfile.TemporaryDirectory() as tmp:
+        with tempfile.TemporaryDirectory() as scratch:
+            tmp = members or scratch
             for s in seeds:
                 model, history, epoch, _ = train_once(train, dev, replace(config, seed=s), base_path, progress, device)
                 model.save_pretrained(str(Path(tmp) / f"seed-{s}"), safe_serialization=True)

@@ -67,8 +67,9 @@ def test_a_full_rank_soup_is_the_mean_of_its_members(tiny_model, tiny_base, tiny
 def test_training_with_seeds_ships_their_soup(tiny_base, tiny_corpus, tmp_path):
     out = tmp_path / "soup"
     card = train_obstacles(tiny_corpus, out, TrainConfig(epochs=1, batch_size=8, max_length=64, lora_r=4, lora_alpha=8),
-                           progress=False, base=tiny_base, device="cpu", seeds=[13, 14])
+                           progress=False, base=tiny_base, device="cpu", seeds=[13, 14], members=tmp_path / "members")
     assert card["soup"]["seeds"] == [13, 14] and [r["seed"] for r in card["soup"]["runs"]] == [13, 14]
+    assert sorted(p.name for p in (tmp_path / "members").iterdir()) == ["seed-13", "seed-14"]
     assert card["best_epoch"] == [1, 1] and card["temperature"] > 0
     assert json.loads((out / "adapter_config.json").read_text())["r"] == 4  # the members' rank: the size of one adapter
     assert len(QuoteClassifier.load(out, device="cpu", base=tiny_base).predict(["The ceasefire will not hold."])) == 1
