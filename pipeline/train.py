@@ -159,12 +159,17 @@ def _device_name(device: str) -> str:
 
 
 def save_adapter(model, out: Path, task: str, labels, temperature: float, max_length: int, base: Path | None) -> dict:
-    """Write the peft adapter and head to ``out`` (safetensors only) and return the card fields
-    every argmine model shares: what it is, what it sits on, and the digests that pin both."""
+    """Write the peft adapter and head to ``out`` (safetensors only) and return its card fields."""
     out.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(str(out), safe_serialization=True)
     for extra in out.glob("*.bin"):
         extra.unlink()
+    return adapter_fields(out, task, labels, temperature, max_length, base)
+
+
+def adapter_fields(out: Path, task: str, labels, temperature: float, max_length: int, base: Path | None) -> dict:
+    """The card fields every argmine model shares, for the adapter written in ``out``: what it is,
+    what it sits on, and the digests that pin both."""
     return {
         "name": out.name,
         "task": task,
@@ -263,9 +268,7 @@ def train_obstacles(
                 model.save_pretrained(str(Path(tmp) / f"seed-{s}"), safe_serialization=True)
                 trials.append({"seed": s, "best_epoch": epoch, "dev_macro_f1": max(h["dev_macro_f1"] for h in history), "history": history})
             soup = soup_adapters([Path(tmp) / f"seed-{s}" for s in seeds], out)
-        fields = {"name": out.name, "task": "obstacles", "labels": list(OBSTACLE_LABELS), "base": BASE_PACKAGE,
-                  "base_sha256": BASE_SHA256 if base is None else None, "adapter_sha256": classify.sha256_file(out / ADAPTER_FILE),
-                  "temperature": 1.0, "max_length": chosen.max_length}
+        fields = adapter_fields(out, "obstacles", OBSTACLE_LABELS, 1.0, chosen.max_length, base)
         (out / CARD_FILE).write_text(json.dumps(fields) + "\n", encoding="utf-8")
         scorer = QuoteClassifier.load(out, device=device, base=base)
         dev_logits = scorer.logits([r["text"] for r in dev])
