@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipeline.components import ComponentModel  # noqa: E402
-from pipeline.dataset import seeds_record  # noqa: E402
+from pipeline.dataset import score_seed_runs  # noqa: E402
 from pipeline.essays import ROOT as ESSAYS  # noqa: E402
 from pipeline.essays import load  # noqa: E402
 from pipeline.structure_eval import evaluate_components, evaluate_structure, seed_structure  # noqa: E402
@@ -31,22 +31,19 @@ parser.add_argument("--out", type=Path, required=True)
 args = parser.parse_args()
 
 seed_gold = [d for d in load(ESSAYS, "test") if d.meta.get("genre") == "seed"]
-runs = []
-for folder in args.adapters:
-    variant, seed = folder.name.rsplit("-", 1)
-    card = json.loads((folder / "argmine.json").read_text(encoding="utf-8"))
-    run = {"variant": variant, "seed": int(seed), "best_epoch": card["best_epoch"], "n_train": card["n_train_documents"],
-           "device": card.get("device", "CPU")}
-    for split in ("dev", "test"):
-        run[split] = {"macro_f1": evaluate_components(ESSAYS, gold_segments=True, model_dir=folder, split=split, device="cpu")["macro_f1"]}
+
+
+def score(folder: Path) -> dict:
+    scored = {split: {"macro_f1": evaluate_components(ESSAYS, gold_segments=True, model_dir=folder, split=split, device="cpu")["macro_f1"]}
+              for split in ("dev", "test")}
     if args.microtexts:
-        run["microtexts"] = {"macro_f1": evaluate_components(args.microtexts, "microtext", gold_segments=True, model_dir=folder, device="cpu")["macro_f1"]}
+        scored["microtexts"] = {"macro_f1": evaluate_components(args.microtexts, "microtext", gold_segments=True, model_dir=folder, device="cpu")["macro_f1"]}
     model = ComponentModel.load(folder, device="cpu")
     s = seed_structure(model)
     essay = evaluate_structure(seed_gold, lambda docs, micro: model.label(docs, single_major=micro), None)
-    run["seed_essay"] = f"macro-F1 {essay['macro_f1']:.3f}; thesis {s['thesis_role']}; {s['topic_sentences_claims']}/{s['sections']} topic sentences claims"
-    print(json.dumps(run), flush=True)
-    runs.append(run)
-record = seeds_record(runs, args.about)
-args.out.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    scored["seed_essay"] = f"macro-F1 {essay['macro_f1']:.3f}; thesis {s['thesis_role']}; {s['topic_sentences_claims']}/{s['sections']} topic sentences claims"
+    return scored
+
+
+record = score_seed_runs(args.adapters, score, args.about, args.out, n_train_key="n_train_documents")
 print(json.dumps(record["mean_macro_f1"], indent=2))

@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.dataset import ROOT as CORPUS, seeds_record  # noqa: E402
+from pipeline.dataset import ROOT as CORPUS, score_seed_runs  # noqa: E402
 from pipeline.evaluate import evaluate_obstacles  # noqa: E402
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -27,19 +27,17 @@ parser.add_argument("--about", required=True, help="what the variants are and wh
 parser.add_argument("--out", type=Path, required=True)
 args = parser.parse_args()
 
-runs = []
-for folder in sorted(args.adapters):
-    variant, seed = folder.name.rsplit("-", 1)
-    card = json.loads((folder / "argmine.json").read_text(encoding="utf-8"))
+
+def score(folder: Path) -> dict:
     sets = {"dev": (CORPUS / "passages.jsonl", "dev"), "test": (CORPUS / "passages.jsonl", "test")}
     if args.real:
         sets["real"] = (args.real, None)
-    run = {"variant": variant, "seed": int(seed), "best_epoch": card["best_epoch"], "n_train": card["n_train"], "device": card.get("device", "CPU")}
+    scored = {}
     for name, (data, split) in sets.items():
         r = evaluate_obstacles(data, folder, split=split, device="cpu")
-        run[name] = {"macro_f1": r["macro_f1"], "ece": r["ece"]}
-    print(json.dumps(run), flush=True)
-    runs.append(run)
-record = seeds_record(runs, args.about)
-args.out.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+        scored[name] = {"macro_f1": r["macro_f1"], "ece": r["ece"]}
+    return scored
+
+
+record = score_seed_runs(sorted(args.adapters), score, args.about, args.out)
 print(json.dumps(record["mean_macro_f1"], indent=2))

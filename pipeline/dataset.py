@@ -122,6 +122,23 @@ def seeds_record(runs: list[dict], about: str) -> dict:
     return {"about": about, "runs": runs, "mean_macro_f1": means}
 
 
+def score_seed_runs(folders: list[Path], score, about: str, out: Path, n_train_key: str = "n_train") -> dict:
+    """Score the adapters of a seed-variance study (folders named VARIANT-SEED, each with its
+    ``argmine.json``): ``score(folder)`` gives a run's scored sets, the card gives the rest. Each
+    run is printed as it is scored; the ``seeds.json`` record is written to ``out`` and returned."""
+    runs = []
+    for folder in folders:
+        variant, seed = folder.name.rsplit("-", 1)
+        card = json.loads((folder / "argmine.json").read_text(encoding="utf-8"))
+        run = {"variant": variant, "seed": int(seed), "best_epoch": card["best_epoch"], "n_train": card[n_train_key],
+               "device": card.get("device", "CPU"), **score(folder)}
+        print(json.dumps(run), flush=True)
+        runs.append(run)
+    record = seeds_record(runs, about)
+    Path(out).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    return record
+
+
 def seeds_table(record: dict) -> str:
     """A model card's seed-variance section from a ``seeds.json`` record (written by
     ``bench/obstacle_seeds.py`` or ``bench/component_seeds.py``): one row per training run with

@@ -76,3 +76,19 @@ def test_card_seed_table_lists_every_run_and_each_variants_mean():
     one = {**run("seed", 2, 0.8, 0.7), "seed_essay": "thesis found"}
     md = seeds_table({"about": "One run.", "runs": [one], "mean_macro_f1": {"seed": {"dev": 0.8, "real": 0.7}}})
     assert md.splitlines()[4].endswith("| the seed essay |") and "| seed | 2 | 10 | 3 | 0.800 | 0.700 | thesis found |" in md
+
+
+def test_seed_runs_take_variant_and_seed_from_folder_names_and_the_rest_from_cards(tmp_path):
+    from pipeline.dataset import score_seed_runs
+
+    folders = []
+    for name, f1 in (("with-13", 0.9), ("with-14", 0.7), ("without-13", 0.6)):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "argmine.json").write_text(json.dumps({"best_epoch": 4, "n_train_documents": 12, "device": "GPU", "score": f1}))
+        folders.append(folder)
+    score = lambda folder: {"dev": {"macro_f1": json.loads((folder / "argmine.json").read_text())["score"]}}
+    record = score_seed_runs(folders, score, "Three runs.", tmp_path / "seeds.json", n_train_key="n_train_documents")
+    assert json.loads((tmp_path / "seeds.json").read_text()) == record
+    assert record["runs"][1] == {"variant": "with", "seed": 14, "best_epoch": 4, "n_train": 12, "device": "GPU", "dev": {"macro_f1": 0.7}}
+    assert record["mean_macro_f1"] == {"with": {"dev": 0.8}, "without": {"dev": 0.6}}
