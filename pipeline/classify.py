@@ -77,18 +77,61 @@ def pick_device(device: str = "auto") -> torch.device:
     return torch.device(device)
 
 
-def build_classifier(labels: tuple[str, ...] = OBSTACLE_LABELS, base: Path | None = None):
-    """The base encoder with a fresh sequence-classification head over ``labels``."""
-    from transformers import AutoModelForSequenceClassification
+# what the classification head reads: the [CLS] pooler; the mean of all token states; or the mean
+# over the first segment ([CLS] and the text before the first [SEP]), which is the unit itself when
+# a context follows it as the second segment
+POOLINGS = ("cls", "mean", "first")
 
-    return AutoModelForSequenceClassification.from_pretrained(
-        str(base or base_model_path()),
-        num_labels=len(labels),
-        id2label=dict(enumerate(labels)),
-        label2id={l: i for i, l in enumerate(labels)},
-        use_safetensors=True,
-        dtype=torch.float32,  # whatever the checkpoint's storage dtype, train and load in fp32
-    )
+
+def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """The mean of the token states that the attention mask keeps (a row with none gives zeros)."""
+    keep = mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * keep).sum(1) / keep.sum(1).clamp(min=1)
+
+
+def pool(states, input_ids: torch.Tensor, mask: torch.Tensor, pooling: str, sep_id: int | None = None) -> torch.Tensor:
+    """The features a head reads from an encoder's output under ``pooling`` (see ``POOLINGS``)."""
+    if pooling == "cls":
+        return states.pooler_output
+    if pooling == "first":
+        mask = mask * (torch.cumsum((input_ids == sep_id).int(), dim=1) == 0).to(mask.dtype)
+    return mean_pool(states.last_hidden_state, mask)
+
+
+@lru_cache(maxsize=1)
+def _mean_pooled_class():
+    """BERT sequence classification whose head reads a mean of token states (``pooling`` in the
+    config: all of them, or the first segment's), the space the sentence-transformers checkpoint
+    was trained in, instead of the ``[CLS]`` pooler, which that training never used. Built on first
+    use, so importing this module stays light."""
+    from transformers import BertForSequenceClassification
+    from transformers.modeling_outputs import SequenceClassifierOutput
+
+    class MeanPooledBertForSequenceClassification(BertForSequenceClassification):
+        def forward(self, input_ids=None, attention_mask=None, token_type_ids=None, **_):
+            if attention_mask is None:
+                attention_mask = torch.ones_like(input_ids)
+            states = self.bert(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
+            pooled = pool(states, input_ids, attention_mask, self.config.argmine_pooling, self.config.sep_token_id)
+            return SequenceClassifierOutput(logits=self.classifier(self.dropout(pooled)))
+
+    return MeanPooledBertForSequenceClassification
+
+
+def build_classifier(labels: tuple[str, ...] = OBSTACLE_LABELS, base: Path | None = None, pooling: str = "cls"):
+    """The base encoder with a fresh sequence-classification head over ``labels``, reading the
+    features ``pooling`` names (see ``POOLINGS``)."""
+    from transformers import AutoConfig, AutoModelForSequenceClassification
+
+    if pooling not in POOLINGS:
+        raise ValueError(f"invalid pooling {pooling!r}. Expected one of {', '.join(POOLINGS)}")
+    path = str(base or base_model_path())
+    config = AutoConfig.from_pretrained(path, num_labels=len(labels), id2label=dict(enumerate(labels)), label2id={l: i for i, l in enumerate(labels)})
+    if pooling != "cls":
+        config.argmine_pooling, config.sep_token_id = pooling, load_tokenizer(base).sep_token_id
+    loader = AutoModelForSequenceClassification if pooling == "cls" else _mean_pooled_class()
+    # whatever the checkpoint's storage dtype, train and load in fp32
+    return loader.from_pretrained(path, config=config, use_safetensors=True, dtype=torch.float32)
 
 
 def load_tokenizer(base: Path | None = None):
@@ -123,7 +166,7 @@ def load_adapted(model_dir: Path, merge: bool = True, base: Path | None = None):
     if found != card.get("adapter_sha256"):
         raise ModelError(f"{adapter}: sha256 {found} differs from {card.get('adapter_sha256')} recorded in {CARD_FILE}")
     labels = tuple(card["labels"])
-    model = build_classifier(labels, base)
+    model = build_classifier(labels, base, card.get("pooling", "cls"))
     model = PeftModel.from_pretrained(model, str(model_dir), use_safetensors=True)
     if merge:
         model = model.merge_and_unload()
@@ -364,8 +407,6 @@ def embed(texts: list[str], device: str = "auto", max_length: int = 256, max_bat
     with torch.inference_mode():
         for batch in batches_by_length([len(x) for x in ids], max_batch_tokens, 128):
             x, m = (t.to(dev) for t in pad_batch([ids[i] for i in batch], tokenizer.pad_token_id))
-            hidden = model(input_ids=x, attention_mask=m).last_hidden_state.float()
-            mask = m.unsqueeze(-1).float()
-            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1)
+            pooled = mean_pool(model(input_ids=x, attention_mask=m).last_hidden_state.float(), m)
             out[batch] = torch.nn.functional.normalize(pooled, dim=-1).cpu().numpy()
     return out

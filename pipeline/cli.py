@@ -242,6 +242,16 @@ train_app = typer.Typer(no_args_is_help=True, help="Fine-tune argmine's models."
 app.add_typer(train_app, name="train")
 
 
+class Pooling(str, Enum):
+    cls = "cls"
+    mean = "mean"
+    first = "first"
+
+
+PoolingOption = Annotated[Pooling, typer.Option(help="what the head reads: the [CLS] pooler; the mean of the token states (the space the base encoder was trained in); or the mean over the first segment only (the unit, not its context)")]
+ProbeInitOption = Annotated[bool, typer.Option("--probe-init/--no-probe-init", help="start the head from a linear probe on the frozen encoder, chosen on dev (LP-FT)")]
+
+
 @train_app.command("obstacles")
 def train_obstacles_cmd(
     data: Annotated[Path, typer.Option(help="corpus folder or passages JSONL with train and dev splits")] = Path("corpus/obstacles"),
@@ -253,6 +263,8 @@ def train_obstacles_cmd(
     lr: Annotated[float, typer.Option(help="learning rate (ignored with --search)")] = 5e-4,
     lora_r: Annotated[int, typer.Option("--lora-r", help="adapter rank (ignored with --search)")] = 16,
     search: Annotated[bool, typer.Option(help="choose learning rate and rank on dev from a small grid")] = False,
+    pooling: PoolingOption = Pooling.cls,
+    probe_init: ProbeInitOption = False,
     device: Annotated[str, typer.Option(help="auto, cpu or cuda")] = "auto",
     base: Annotated[Path | None, typer.Option(help="a copy of the base encoder instead of the pinned package (its digest is then not checked)", hidden=True)] = None,
 ) -> None:
@@ -265,7 +277,8 @@ def train_obstacles_cmd(
         err.print(f"[red]error[/red] --seeds {seeds!r}: expected comma-separated integers such as 13,14,15,16")
         raise typer.Exit(2) from None
     try:
-        card = train_obstacles(data, out, TrainConfig(epochs=epochs, seed=seed, lr=lr, lora_r=lora_r, lora_alpha=2 * lora_r), search=search,
+        card = train_obstacles(data, out, TrainConfig(epochs=epochs, seed=seed, lr=lr, lora_r=lora_r, lora_alpha=2 * lora_r,
+                                                          pooling=pooling.value, probe_init=probe_init), search=search,
                                device=device, base=base, seeds=soup, members=members)
     except ValueError as e:
         err.print(f"[red]error[/red] {e}")
@@ -291,6 +304,8 @@ def train_components_cmd(
     context_chars: Annotated[int, typer.Option("--context-chars", help="characters of the paragraph before and after a unit that the model reads")] = 220,
     max_length: Annotated[int, typer.Option("--max-length", help="most tokens of unit plus context")] = 192,
     search: Annotated[bool, typer.Option(help="choose learning rate and context size on dev from a small grid")] = False,
+    pooling: PoolingOption = Pooling.cls,
+    probe_init: ProbeInitOption = False,
     device: Annotated[str, typer.Option(help="auto, cpu or cuda")] = "auto",
     base: Annotated[Path | None, typer.Option(help="a copy of the base encoder instead of the pinned package", hidden=True)] = None,
 ) -> None:
@@ -310,7 +325,8 @@ def train_components_cmd(
     except ValueError as e:
         err.print(f"[red]error[/red] {e}")
         raise typer.Exit(1) from None
-    config = TrainConfig(epochs=epochs, seed=seed, lr=lr, lora_r=lora_r, lora_alpha=2 * lora_r, max_length=max_length)
+    config = TrainConfig(epochs=epochs, seed=seed, lr=lr, lora_r=lora_r, lora_alpha=2 * lora_r, max_length=max_length,
+                         pooling=pooling.value, probe_init=probe_init)
     card = train_components(train, dev, out, config, device=device, base=base, data=source, search=search, context_chars=context_chars)
     err.print(f"wrote {out}: {card['n_train_units']} train units, best epoch {card['best_epoch']}, dev macro-F1 {card['dev_macro_f1']:.3f}")
 

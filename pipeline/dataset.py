@@ -139,19 +139,20 @@ def score_seed_runs(folders: list[Path], score, about: str, out: Path, n_train_k
     return record
 
 
-def seeds_table(record: dict) -> str:
-    """A model card's seed-variance section from a ``seeds.json`` record (written by
-    ``bench/obstacle_seeds.py`` or ``bench/component_seeds.py``): one row per training run with
-    its macro-F1 on each scored set, then each variant's mean."""
+def seeds_table(record: dict, title: str = "Seed variance (`seeds.json`)") -> str:
+    """A model card's section from a record of training runs (written by ``bench/obstacle_seeds.py``
+    or ``bench/component_seeds.py``): one row per run with its macro-F1 on each scored set, then
+    the mean of each variant that has more than one."""
     runs = record["runs"]
     sets = [s for s in SEED_SETS if s in runs[0]]
     notes = "seed_essay" in runs[0]
     rows = [[r["variant"], r["seed"], r["n_train"], r["best_epoch"], *(f"{r[s]['macro_f1']:.3f}" for s in sets),
              *([r["seed_essay"]] if notes else [])] for r in runs]
+    runs_of = Counter(r["variant"] for r in runs)
     rows += [[f"**{v} (mean)**", "", "", "", *(f"**{m[s]:.3f}**" for s in sets), *([""] if notes else [])]
-             for v, m in record["mean_macro_f1"].items()]
+             for v, m in record["mean_macro_f1"].items() if runs_of[v] > 1]  # the mean of one run is that run
     header = ["variant", "seed", "train size", "best epoch", *(f"{s} macro-F1" for s in sets), *(["the seed essay"] if notes else [])]
-    return "### Seed variance (`seeds.json`)\n\n" + record["about"] + "\n\n" + markdown_table(header, rows)
+    return f"### {title}\n\n" + record["about"] + "\n\n" + markdown_table(header, rows)
 
 
 def render_stats(st: dict, records: list[dict]) -> str:

@@ -242,7 +242,7 @@ or `none`. Definitions and boundary rules: `corpus/obstacles/CODEBOOK.md`.
   package `{base}`; its weights' sha256 `{base_sha}` is checked before every load. The base is not
   in this folder.
 - **This folder:** a LoRA adapter on every linear layer of the six encoder blocks, plus the fully
-  trained pooler and classification head (`adapter_model.safetensors`, {adapter_kb:.0f} kB, sha256
+  trained {head} (`adapter_model.safetensors`, {adapter_kb:.0f} kB, sha256
   `{adapter_sha}`), the peft config, and `argmine.json` (labels, temperature, training record).
   Loading refuses pickled weights and checks the adapter's digest.
 - **Labels (`id2label`):** {labels}.
@@ -255,7 +255,7 @@ passages; test never read): {epochs} epochs at learning rate {lr}, LoRA rank {ra
 {alpha}, dropout {dropout}), batch {batch}, up to {max_length} tokens; the best epoch on dev macro-F1
 ({best_epoch}) is kept; {seed}; {seconds:.0f} s on {device}. Versions: {versions}.
 Passages written with an introducing sentence train twice: alone with `label`, and paired with
-the sentence with `label_in_context`.
+the sentence with `label_in_context`.{probe}
 {soup}
 {search}
 
@@ -309,6 +309,30 @@ def seed_check(model_dir: Path, device: str = "auto") -> tuple[str, int, int]:
     return table_md, hits, total
 
 
+HEADS = {
+    "cls": "pooler and classification head",
+    "mean": "classification head, which reads the mean of the token states (the space the sentence-transformers base was "
+            "trained in) rather than the `[CLS]` pooler",
+    "first": "classification head, which reads the mean of the first segment's token states (the unit, not its context; the "
+             "sentence-transformers base was trained on such means) rather than the `[CLS]` pooler",
+}
+
+
+def head_notes(card: dict) -> tuple[str, str, str]:
+    """What a model card says about a model's head: what it reads, whether it started from a linear
+    probe (and what the probe scored), and the training flags that reproduce both."""
+    pooling, cfg = card.get("pooling", "cls"), card["config"]
+    runs = [card.get("history") or []] + [r["history"] for r in (card.get("soup") or {}).get("runs", [])]
+    probes = [h for history in runs for h in history if h["epoch"] == 0]
+    probe = "" if not probes else (
+        "\nThe head did not start at random: fine-tuning began from a linear probe, a logistic regression on the frozen "
+        "encoder's pooled features whose L2 strength was chosen on dev (LP-FT, Kumar et al. 2022: a random head makes the first "
+        "steps reshape the pretrained features, which costs most on text unlike the training data). The probe alone scored dev "
+        "macro-F1 " + ", ".join(f"{h['dev_macro_f1']:.3f} (C = {h['linear_probe_C']:g})" for h in probes) + ".")
+    flags = (f" --pooling {pooling}" if pooling != "cls" else "") + (" --probe-init" if cfg.get("probe_init") else "")
+    return HEADS[pooling], probe, flags
+
+
 def write_card(model_dir: Path, real: Path | None = None, device: str = "auto") -> dict:
     """Run every evaluation the card reports and write the model folder's README.md."""
     from .dataset import ROOT
@@ -330,8 +354,9 @@ def write_card(model_dir: Path, real: Path | None = None, device: str = "auto") 
     results["seed"] = {"sections_2_1_to_2_3_correct": hits, "of": total}
     sections.append(f"### The seed essay's quotations\n\nSections 2.1-2.3 name their obstacle; {hits} of {total} quotations "
                     f"there get that label. The others are labelled by the codebook and shown for reference.\n\n{seed_md}")
-    if (model_dir / "seeds.json").is_file():
-        sections.append(seeds_table(json.loads((model_dir / "seeds.json").read_text(encoding="utf-8"))))
+    for record, title in (("pooling.json", "What the head reads, and where it starts (`pooling.json`)"), ("seeds.json", "Seed variance (`seeds.json`)")):
+        if (model_dir / record).is_file():
+            sections.append(seeds_table(json.loads((model_dir / record).read_text(encoding="utf-8")), title))
     sections.append("Plots: `plots/confusion_matrix.png` and `plots/reliability.png` (test split).")
     trials, about = card.get("search"), "Learning rate and rank were chosen on dev macro-F1 from this grid:"
     if not trials and (model_dir / "search.json").is_file():
@@ -343,13 +368,14 @@ def write_card(model_dir: Path, real: Path | None = None, device: str = "auto") 
     cfg = card["config"]
     soup = card.get("soup")
     seeds = f"--seeds {','.join(map(str, soup['seeds']))}" if soup else f"--seed {cfg['seed']}"
+    head, probe, flags = head_notes(card)
     command = ("argmine train obstacles --search" if card.get("search") else
-               f"argmine train obstacles --lr {cfg['lr']:g} --lora-r {cfg['lora_r']} --epochs {cfg['epochs']} {seeds}")
+               f"argmine train obstacles --lr {cfg['lr']:g} --lora-r {cfg['lora_r']} --epochs {cfg['epochs']} {seeds}{flags}")
     soup_md = "" if not soup else (
         f"\n**A model soup.** One adapter was trained per seed, and the shipped adapter is their uniform average: "
         f"each layer's update is the mean of the {soup['members']} members' merged LoRA updates, factored back to rank "
         f"{soup['rank']} by a truncated SVD (the truncation drops at most {soup['max_dropped_share']:.1%} of any update's squared norm), "
-        f"and the pooler and head are averaged (Wortsman et al. 2022, *Model soups*). It costs one model at inference. "
+        f"and the fully trained modules ({'pooler and head' if card.get('pooling', 'cls') == 'cls' else 'head'}) are averaged (Wortsman et al. 2022, *Model soups*). It costs one model at inference. "
         f"The temperature is fitted on the soup's own dev logits. The members, and the soup, on dev:\n\n" + markdown_table(
             ["member", "best epoch", "dev macro-F1"],
             [[f"seed {r['seed']}", r["best_epoch"], f"{r['dev_macro_f1']:.3f}"] for r in soup["runs"]] + [["**soup**", "–", f"**{card['dev_macro_f1']:.3f}**"]]) + "\n")
@@ -361,7 +387,7 @@ def write_card(model_dir: Path, real: Path | None = None, device: str = "auto") 
         seconds=card["train_seconds"], device=card.get("device", "CPU"), command=command,
         epochs=cfg["epochs"], lr=cfg["lr"], rank=cfg["lora_r"], alpha=cfg["lora_alpha"], dropout=cfg["lora_dropout"],
         batch=cfg["batch_size"], best_epoch=("each seed's own: " + ", ".join(map(str, card["best_epoch"]))) if soup else card["best_epoch"],
-        versions=", ".join(f"{k} {v}" for k, v in card["versions"].items()), search=search,
+        versions=", ".join(f"{k} {v}" for k, v in card["versions"].items()), search=search, head=head, probe=probe,
         evaluations="\n\n".join(sections), max_length=card["max_length"],
     )
     (model_dir / "README.md").write_text(text, encoding="utf-8")

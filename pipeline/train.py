@@ -35,6 +35,8 @@ class TrainConfig:
     warmup: float = 0.1  # share of steps with a rising learning rate
     max_length: int = 160
     seed: int = 13
+    pooling: str = "cls"  # what the head reads: the [CLS] pooler, or the mean of the token states
+    probe_init: bool = False  # start the head from a linear probe on the frozen encoder (LP-FT)
 
 
 # the dev-only search `argmine train obstacles --search` runs: learning rate at rank 8, and rank 16
@@ -52,12 +54,58 @@ def seed_everything(seed: int) -> None:
 def make_model(config: TrainConfig, labels=OBSTACLE_LABELS, base: Path | None = None):
     from peft import LoraConfig, TaskType, get_peft_model
 
-    model = classify.build_classifier(labels, base)
+    model = classify.build_classifier(labels, base, config.pooling)
     lora = LoraConfig(
         task_type=TaskType.SEQ_CLS, r=config.lora_r, lora_alpha=config.lora_alpha, lora_dropout=config.lora_dropout,
-        target_modules=TARGET_MODULES, modules_to_save=["classifier", "pooler"],
+        target_modules=TARGET_MODULES, modules_to_save=["classifier", "pooler"] if config.pooling == "cls" else ["classifier"],
     )
     return get_peft_model(model, lora)
+
+
+def dev_score(history: list[dict]) -> float:
+    """The best fine-tuning epoch's dev macro-F1 (epoch 0, the linear probe, is not a candidate)."""
+    return max(h["dev_macro_f1"] for h in history if h["epoch"] > 0)
+
+
+PROBE_C = (0.1, 1.0, 10.0)  # inverse L2 strengths the linear probe tries, chosen on dev
+
+
+def probe_head(model, x_train: list[list[int]], y_train: list[int], x_dev: list[list[int]], y_dev: np.ndarray, pad: int,
+               device, pooling: str, class_weights: list[float] | None = None) -> dict:
+    """Linear probing before fine-tuning (LP-FT, Kumar et al. 2022): fit a logistic regression on
+    the frozen encoder's pooled features, keep the L2 strength that scores best on dev, and start
+    the head from it, so that early fine-tuning steps do not distort the pretrained features to
+    suit a random head. Called before any training step, while every LoRA update is still zero."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import f1_score
+
+    encoder = model.get_base_model().bert
+    sep_id = getattr(model.get_base_model().config, "sep_token_id", None)
+
+    def features(ids: list[list[int]]) -> np.ndarray:
+        out = np.zeros((len(ids), encoder.config.hidden_size), dtype=np.float32)
+        with torch.inference_mode():
+            for batch in classify.batches_by_length([len(x) for x in ids], 4096, 64):
+                x, m = (t.to(device) for t in classify.pad_batch([ids[i] for i in batch], pad))
+                pooled = classify.pool(encoder(input_ids=x, attention_mask=m), x, m, pooling, sep_id)
+                out[batch] = pooled.float().cpu().numpy()
+        return out
+
+    was_training = model.training
+    model.eval()
+    f_train, f_dev = features(x_train), features(x_dev)
+    model.train(was_training)
+    weight = dict(enumerate(class_weights)) if class_weights else None
+    tried = []
+    for c in PROBE_C:
+        clf = LogisticRegression(C=c, max_iter=5000, class_weight=weight).fit(f_train, y_train)
+        tried.append((float(f1_score(y_dev, clf.predict(f_dev), average="macro", zero_division=0)), c, clf))
+    f1, c, clf = max(tried, key=lambda t: t[0])
+    head = {n: p for n, p in model.named_parameters() if "classifier.modules_to_save" in n}
+    for name, p in head.items():
+        value = clf.coef_ if name.endswith("weight") else clf.intercept_
+        p.data.copy_(torch.as_tensor(value, dtype=p.dtype))
+    return {"epoch": 0, "linear_probe_C": c, "dev_macro_f1": round(f1, 4), "tried": {str(t[1]): round(t[0], 4) for t in tried}}
 
 
 def _batches(ids: list[list[int]], labels: list[int], batch_size: int, pad: int, rng: random.Random | None):
@@ -108,6 +156,9 @@ def fit(
     rng = random.Random(config.seed)
     history, best = [], None
     y_dev = np.asarray(y_dev)
+    if config.probe_init:
+        x_dev = classify.encode(tokenizer, dev_texts, dev_contexts, config.max_length)
+        history.append(probe_head(model, x_train, y_train, x_dev, y_dev, tokenizer.pad_token_id, dev_, config.pooling, class_weights))
     bar = tqdm(total=steps, disable=not progress, desc=f"lr={config.lr:g} r={config.lora_r}", unit="step")
     for epoch in range(1, config.epochs + 1):
         model.train()
@@ -158,16 +209,16 @@ def _device_name(device: str) -> str:
     return f"CPU ({platform.machine()}, {torch.get_num_threads()} threads)"
 
 
-def save_adapter(model, out: Path, task: str, labels, temperature: float, max_length: int, base: Path | None) -> dict:
+def save_adapter(model, out: Path, task: str, labels, temperature: float, max_length: int, base: Path | None, pooling: str = "cls") -> dict:
     """Write the peft adapter and head to ``out`` (safetensors only) and return its card fields."""
     out.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(str(out), safe_serialization=True)
     for extra in out.glob("*.bin"):
         extra.unlink()
-    return adapter_fields(out, task, labels, temperature, max_length, base)
+    return adapter_fields(out, task, labels, temperature, max_length, base, pooling)
 
 
-def adapter_fields(out: Path, task: str, labels, temperature: float, max_length: int, base: Path | None) -> dict:
+def adapter_fields(out: Path, task: str, labels, temperature: float, max_length: int, base: Path | None, pooling: str = "cls") -> dict:
     """The card fields every argmine model shares, for the adapter written in ``out``: what it is,
     what it sits on, and the digests that pin both."""
     return {
@@ -179,6 +230,7 @@ def adapter_fields(out: Path, task: str, labels, temperature: float, max_length:
         "adapter_sha256": classify.sha256_file(out / ADAPTER_FILE),
         "temperature": round(temperature, 4),
         "max_length": max_length,
+        "pooling": pooling,
     }
 
 
@@ -266,9 +318,9 @@ def train_obstacles(
             for s in seeds:
                 model, history, epoch, _ = train_once(train, dev, replace(config, seed=s), base_path, progress, device)
                 model.save_pretrained(str(Path(tmp) / f"seed-{s}"), safe_serialization=True)
-                trials.append({"seed": s, "best_epoch": epoch, "dev_macro_f1": max(h["dev_macro_f1"] for h in history), "history": history})
+                trials.append({"seed": s, "best_epoch": epoch, "dev_macro_f1": dev_score(history), "history": history})
             soup = soup_adapters([Path(tmp) / f"seed-{s}" for s in seeds], out)
-        fields = adapter_fields(out, "obstacles", OBSTACLE_LABELS, 1.0, chosen.max_length, base)
+        fields = adapter_fields(out, "obstacles", OBSTACLE_LABELS, 1.0, chosen.max_length, base, chosen.pooling)
         (out / CARD_FILE).write_text(json.dumps(fields) + "\n", encoding="utf-8")
         scorer = QuoteClassifier.load(out, device=device, base=base)
         dev_logits = scorer.logits([r["text"] for r in dev])
@@ -280,12 +332,12 @@ def train_obstacles(
         best = None
         for cand in candidates:
             model, history, epoch, dev_logits = train_once(train, dev, cand, base_path, progress, device)
-            f1 = max(h["dev_macro_f1"] for h in history)
+            f1 = dev_score(history)
             trials.append({"config": asdict(cand), "best_epoch": epoch, "dev_macro_f1": f1, "history": history})
             if best is None or f1 > best[0]:
                 best = (f1, cand, epoch, model, dev_logits, history)
         f1, chosen, epoch, model, dev_logits, history = best
-        fields = save_adapter(model, out, "obstacles", OBSTACLE_LABELS, fit_temperature(dev_logits, y_dev), chosen.max_length, base)
+        fields = save_adapter(model, out, "obstacles", OBSTACLE_LABELS, fit_temperature(dev_logits, y_dev), chosen.max_length, base, chosen.pooling)
     card = {
         **fields,
         "uses_context": any(r.get("intro") for r in train),
@@ -369,14 +421,14 @@ def train_components(
         x_train = classify.encode(tokenizer, texts, contexts, cand.max_length)
         model, history, epoch, dev_logits = fit(x_train, y_train, dev_texts, dev_contexts, y_dev, ROLES, cand, base_path, progress,
                                                 device, class_weights=weights, tokenizer=tokenizer)
-        f1 = max(h["dev_macro_f1"] for h in history)
+        f1 = dev_score(history)
         trials.append({"config": {**asdict(cand), "context_chars": chars}, "best_epoch": epoch, "dev_macro_f1": f1, "history": history})
         if best is None or f1 > best[0]:
             best = (f1, cand, chars, model, history, epoch, dev_logits, weights, y_train, y_dev)
     _, config, context_chars, model, history, epoch, dev_logits, weights, y_train, y_dev = best
     temperature = fit_temperature(dev_logits, np.array(y_dev))
     out = Path(out)
-    adapter_fields = save_adapter(model, out, "components", ROLES, temperature, config.max_length, base)
+    adapter_fields = save_adapter(model, out, "components", ROLES, temperature, config.max_length, base, config.pooling)
     link_weights = fit_links(train_docs)
     save_links(link_weights, out, {"fitted_on": f"{len(train_docs)} gold documents ({data or 'given'})"})
     records = [{"id": d.id, "text": d.text, "label": [(u.start, u.end, u.role) for u in d.units], "split": split}
@@ -390,7 +442,7 @@ def train_components(
         "config": asdict(config),
         "best_epoch": epoch,
         "selected_on": "dev macro-F1 over unit roles",
-        "dev_macro_f1": max(h["dev_macro_f1"] for h in history),
+        "dev_macro_f1": dev_score(history),
         "dev_macro_f1_check": round(float(f1_score(y_dev, dev_logits.argmax(1), average="macro")), 4),
         "history": history,
         "data": data,

@@ -72,7 +72,8 @@ def test_link_scorer_learns_from_gold_and_round_trips(tmp_path, tiny_essay):
         load_links(tmp_path)
 
 
-def test_train_components_smoke_writes_a_loadable_model(tmp_path, tiny_base):
+@pytest.mark.parametrize("pooling, probe_init", [("cls", False), ("first", True)])
+def test_train_components_smoke_writes_a_loadable_model(tmp_path, tiny_base, pooling, probe_init):
     from pipeline.classify import sha256_file
     from pipeline.train import TrainConfig, train_components
 
@@ -80,9 +81,9 @@ def test_train_components_smoke_writes_a_loadable_model(tmp_path, tiny_base):
     train = [d for d in docs if d.meta["genre"] == "short"][:12]
     dev = [d for d in docs if d.meta["genre"] == "short"][12:16]
     out = tmp_path / "components"
-    card = train_components(train, dev, out, TrainConfig(epochs=1, batch_size=8, max_length=96, lora_r=4, lora_alpha=8),
-                            progress=False, base=tiny_base, device="cpu")
-    assert card["labels"] == list(ROLES) and card["task"] == "components"
+    config = TrainConfig(epochs=1, batch_size=8, max_length=96, lora_r=4, lora_alpha=8, pooling=pooling, probe_init=probe_init)
+    card = train_components(train, dev, out, config, progress=False, base=tiny_base, device="cpu")
+    assert card["labels"] == list(ROLES) and card["task"] == "components" and card["pooling"] == pooling
     assert card["adapter_sha256"] == sha256_file(out / "adapter_model.safetensors")
     assert (out / "links.json").is_file()
     model = ComponentModel.load(out, device="cpu", base=tiny_base)

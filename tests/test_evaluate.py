@@ -63,7 +63,7 @@ def test_evaluate_rejects_unknown_labels(tmp_path):
         read_labelled(data)
 
 
-def test_card_seed_table_lists_every_run_and_each_variants_mean():
+def test_card_seed_table_lists_every_run_and_the_mean_of_each_variant_with_several():
     from pipeline.dataset import seeds_record, seeds_table
 
     run = lambda v, s, d, r: {"variant": v, "seed": s, "n_train": 10, "best_epoch": 3, "dev": {"macro_f1": d, "ece": 0.1}, "real": {"macro_f1": r, "ece": 0.2}}
@@ -72,6 +72,7 @@ def test_card_seed_table_lists_every_run_and_each_variants_mean():
     md = seeds_table(record)
     assert "| with | 1 | 10 | 3 | 0.900 | 0.600 |" in md
     assert "| **without (mean)** |  |  |  | **0.750** | **0.450** |" in md
+    assert "with (mean)" not in md  # one run has no mean of its own
     assert "test macro-F1" not in md  # only the sets that were scored
     one = {**run("seed", 2, 0.8, 0.7), "seed_essay": "thesis found"}
     md = seeds_table({"about": "One run.", "runs": [one], "mean_macro_f1": {"seed": {"dev": 0.8, "real": 0.7}}})

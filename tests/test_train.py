@@ -89,3 +89,54 @@ def test_a_soup_refuses_a_single_adapter_or_mismatched_ones(tiny_model, tmp_path
     (wide / "adapter_config.json").write_text(json.dumps(config))
     with pytest.raises(ValueError, match="same architecture"):
         soup_adapters([tiny_model, wide], tmp_path / "mixed")
+
+
+def test_a_mean_pooled_lp_ft_model_loads_as_it_was_trained(tiny_base, tiny_corpus, tmp_path):
+    """The card's pooling is honoured at load: the loaded model scores dev as training did."""
+    from sklearn.metrics import f1_score
+
+    from pipeline.dataset import load_records
+    from pipeline.document import OBSTACLE_LABELS
+
+    out = tmp_path / "mean"
+    card = train_obstacles(tiny_corpus, out, TrainConfig(epochs=2, batch_size=8, max_length=64, lora_r=4, lora_alpha=8, pooling="mean", probe_init=True),
+                           progress=False, base=tiny_base, device="cpu")
+    assert card["pooling"] == "mean" and card["history"][0]["epoch"] == 0 and "linear_probe_C" in card["history"][0]
+    assert card["best_epoch"] in (1, 2)
+    assert "pooler" not in json.loads((out / "adapter_config.json").read_text())["modules_to_save"]  # no [CLS] pooler to ship
+    dev = [r for r in load_records(tiny_corpus) if r["split"] == "dev"]
+    logits = QuoteClassifier.load(out, device="cpu", base=tiny_base).logits([r["text"] for r in dev])
+    predicted = [OBSTACLE_LABELS[i] for i in logits.argmax(1)]
+    assert round(f1_score([r["label"] for r in dev], predicted, average="macro"), 4) == card["dev_macro_f1"]
+
+
+def test_the_linear_probe_is_the_head_fine_tuning_starts_from(tiny_base, tiny_corpus):
+    """Before any step, the model's dev predictions are the probe's: the head holds the logistic
+    regression fitted on the same pooled features the forward pass computes."""
+    import numpy as np
+    from sklearn.metrics import f1_score
+
+    from pipeline import classify
+    from pipeline.dataset import load_records
+    from pipeline.document import OBSTACLE_LABELS
+    from pipeline.train import make_model, probe_head
+
+    records = load_records(tiny_corpus)
+    tok = classify.load_tokenizer(tiny_base)
+    x = {s: classify.encode(tok, [r["text"] for r in records if r["split"] == s], None, 64) for s in ("train", "dev")}
+    y = {s: np.array([OBSTACLE_LABELS.index(r["label"]) for r in records if r["split"] == s]) for s in ("train", "dev")}
+    for pooling in ("mean", "first", "cls"):
+        model = make_model(TrainConfig(lora_r=4, lora_alpha=8, pooling=pooling), base=tiny_base)
+        probe = probe_head(model, x["train"], y["train"].tolist(), x["dev"], y["dev"], tok.pad_token_id, "cpu", pooling)
+        model.eval()
+        logits = QuoteClassifier(model, tok, OBSTACLE_LABELS, max_length=64).logits([r["text"] for r in records if r["split"] == "dev"])
+        assert round(f1_score(y["dev"], logits.argmax(1), average="macro", zero_division=0), 4) == probe["dev_macro_f1"]
+
+
+def test_an_unknown_pooling_is_refused():
+    import pytest
+
+    from pipeline.classify import build_classifier
+
+    with pytest.raises(ValueError, match="pooling 'max'.*cls, mean"):
+        build_classifier(pooling="max")
