@@ -35,7 +35,7 @@ class TrainConfig:
     warmup: float = 0.1  # share of steps with a rising learning rate
     max_length: int = 160
     seed: int = 13
-    pooling: str = "cls"  # what the head reads: the [CLS] pooler, or the mean of the token states
+    pooling: str = "cls"  # what the head reads (classify.POOLINGS): the [CLS] pooler, or a mean of token states
     probe_init: bool = False  # start the head from a linear probe on the frozen encoder (LP-FT)
 
 
@@ -95,16 +95,22 @@ def probe_head(model, x_train: list[list[int]], y_train: list[int], x_dev: list[
     model.eval()
     f_train, f_dev = features(x_train), features(x_dev)
     model.train(was_training)
+    n_labels = model.get_base_model().config.num_labels
+    missing = sorted(set(range(n_labels)) - set(y_train))
+    if missing:
+        raise ValueError(f"--probe-init needs training examples of every label; labels {missing} have none")
     weight = dict(enumerate(class_weights)) if class_weights else None
     tried = []
     for c in PROBE_C:
         clf = LogisticRegression(C=c, max_iter=5000, class_weight=weight).fit(f_train, y_train)
         tried.append((float(f1_score(y_dev, clf.predict(f_dev), average="macro", zero_division=0)), c, clf))
     f1, c, clf = max(tried, key=lambda t: t[0])
+    coef, intercept = clf.coef_, clf.intercept_
+    if n_labels == 2:  # scikit-learn keeps one row for two classes: split it into the two logits
+        coef, intercept = np.vstack([-coef / 2, coef / 2]), np.concatenate([-intercept / 2, intercept / 2])
     head = {n: p for n, p in model.named_parameters() if "classifier.modules_to_save" in n}
     for name, p in head.items():
-        value = clf.coef_ if name.endswith("weight") else clf.intercept_
-        p.data.copy_(torch.as_tensor(value, dtype=p.dtype))
+        p.data.copy_(torch.as_tensor(coef if name.endswith("weight") else intercept, dtype=p.dtype))
     return {"epoch": 0, "linear_probe_C": c, "dev_macro_f1": round(f1, 4), "tried": {str(t[1]): round(t[0], 4) for t in tried}}
 
 

@@ -140,3 +140,16 @@ def test_an_unknown_pooling_is_refused():
 
     with pytest.raises(ValueError, match="pooling 'max'.*cls, mean"):
         build_classifier(pooling="max")
+
+
+def test_probe_init_refuses_training_data_without_every_label(tiny_base, tiny_corpus, tmp_path):
+    import pytest
+
+    from pipeline.dataset import load_records
+
+    records = [r for r in load_records(tiny_corpus) if not (r["split"] == "train" and r["label"] == "none")]
+    data = tmp_path / "passages.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in records))
+    with pytest.raises(ValueError, match=r"every label; labels \[3\] have none"):
+        train_obstacles(data, tmp_path / "out", TrainConfig(epochs=1, batch_size=8, max_length=64, lora_r=4, lora_alpha=8, pooling="mean", probe_init=True),
+                        progress=False, base=tiny_base, device="cpu")
