@@ -408,9 +408,10 @@ def _search_md(model_dir, markdown_table) -> str:
         return ""
     record = json.loads(path.read_text(encoding="utf-8"))
     return record["about"] + "\n\n" + markdown_table(
-        ["round", "learning rate", "LoRA rank", "context (characters)", "max tokens", "best epoch", "dev macro-F1"],
-        [[t.get("round", 1), t["config"]["lr"], t["config"]["lora_r"], t["config"].get("context_chars", 220), t["config"]["max_length"],
-          t["best_epoch"], f"{t['dev_macro_f1']:.3f}"] for t in record["trials"]])
+        ["round", "head", "learning rate", "LoRA rank", "context (characters)", "max tokens", "best epoch", "dev macro-F1"],
+        [[t.get("round", 1), t["config"].get("pooling", "cls") + (" + probe" if t["config"].get("probe_init") else ""), t["config"]["lr"],
+          t["config"]["lora_r"], t["config"].get("context_chars", 220), t["config"]["max_length"], t["best_epoch"], f"{t['dev_macro_f1']:.3f}"]
+         for t in record["trials"]])
 
 
 COMPONENTS_CARD = """# argmine component model
