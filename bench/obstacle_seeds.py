@@ -1,6 +1,7 @@
-"""Score adapters trained by `bench/gpu_obstacles_seeds.sh` (folders named VARIANT-SEED) on the
-corpus dev and test splits and, if given, a file of real passages; write the record that the
-obstacle model card renders as its seed-variance table.
+"""Score obstacle adapters (folders named VARIANT-SEED: trained by `bench/gpu_obstacles_seeds.sh`
+on a lent GPU, or by `argmine train obstacles --out DIR/VARIANT-SEED` here) on the corpus dev and
+test splits and, if given, a file of real passages; write the record that the obstacle model card
+renders as a table (`seeds.json`: seed variance; `pooling.json`: what the head reads).
 
     python bench/obstacle_seeds.py /tmp/gpu_obst/*-1? --real ../shared/external/real-passages/passages.jsonl \
         --about "..." --out models/obstacles/seeds.json
