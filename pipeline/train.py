@@ -95,19 +95,23 @@ def probe_head(model, x_train: list[list[int]], y_train: list[int], x_dev: list[
     model.eval()
     f_train, f_dev = features(x_train), features(x_dev)
     model.train(was_training)
-    n_labels = model.get_base_model().config.num_labels
-    missing = sorted(set(range(n_labels)) - set(y_train))
-    if missing:
-        raise ValueError(f"--probe-init needs training examples of every label; labels {missing} have none")
+    if len(set(y_train)) < 2:
+        raise ValueError(f"--probe-init needs training examples of at least two labels; found only {sorted(set(y_train))}")
     weight = dict(enumerate(class_weights)) if class_weights else None
     tried = []
     for c in PROBE_C:
         clf = LogisticRegression(C=c, max_iter=5000, class_weight=weight).fit(f_train, y_train)
         tried.append((float(f1_score(y_dev, clf.predict(f_dev), average="macro", zero_division=0)), c, clf))
     f1, c, clf = max(tried, key=lambda t: t[0])
-    coef, intercept = clf.coef_, clf.intercept_
-    if n_labels == 2:  # scikit-learn keeps one row for two classes: split it into the two logits
-        coef, intercept = np.vstack([-coef / 2, coef / 2]), np.concatenate([-intercept / 2, intercept / 2])
+    rows, biases = clf.coef_, clf.intercept_
+    if len(clf.classes_) == 2:  # scikit-learn keeps one row for two classes: split it into the two logits
+        rows, biases = np.vstack([-rows / 2, rows / 2]), np.concatenate([-biases / 2, biases / 2])
+    # a label with no training example (a brat corpus has no `none` units) reads nothing and starts
+    # least likely: its bias sits log(n) below the lowest fitted one, as for a count smoothed to one in n
+    n_labels = model.get_base_model().config.num_labels
+    coef = np.zeros((n_labels, rows.shape[1]))
+    intercept = np.full(n_labels, biases.min() - math.log(len(y_train)))
+    coef[clf.classes_], intercept[clf.classes_] = rows, biases
     head = {n: p for n, p in model.named_parameters() if "classifier.modules_to_save" in n}
     for name, p in head.items():
         p.data.copy_(torch.as_tensor(coef if name.endswith("weight") else intercept, dtype=p.dtype))

@@ -142,14 +142,23 @@ def test_an_unknown_pooling_is_refused():
         build_classifier(pooling="max")
 
 
-def test_probe_init_refuses_training_data_without_every_label(tiny_base, tiny_corpus, tmp_path):
-    import pytest
+def test_a_label_missing_from_training_starts_least_likely_under_the_probe(tiny_base, tiny_corpus):
+    """A corpus without one label (a brat corpus has no `none` units) still trains from a probe:
+    that label's row reads nothing and its bias is the lowest."""
+    import torch
 
+    from pipeline import classify
     from pipeline.dataset import load_records
+    from pipeline.document import OBSTACLE_LABELS
+    from pipeline.train import make_model, probe_head
 
-    records = [r for r in load_records(tiny_corpus) if not (r["split"] == "train" and r["label"] == "none")]
-    data = tmp_path / "passages.jsonl"
-    data.write_text("".join(json.dumps(r) + "\n" for r in records))
-    with pytest.raises(ValueError, match=r"every label; labels \[3\] have none"):
-        train_obstacles(data, tmp_path / "out", TrainConfig(epochs=1, batch_size=8, max_length=64, lora_r=4, lora_alpha=8, pooling="mean", probe_init=True),
-                        progress=False, base=tiny_base, device="cpu")
+    records = [r for r in load_records(tiny_corpus) if r["label"] != "none"]
+    tok = classify.load_tokenizer(tiny_base)
+    x = {s: classify.encode(tok, [r["text"] for r in records if r["split"] == s], None, 64) for s in ("train", "dev")}
+    y = {s: [OBSTACLE_LABELS.index(r["label"]) for r in records if r["split"] == s] for s in ("train", "dev")}
+    model = make_model(TrainConfig(lora_r=4, lora_alpha=8, pooling="mean"), base=tiny_base)
+    probe_head(model, x["train"], y["train"], x["dev"], y["dev"], tok.pad_token_id, "cpu", "mean")
+    head = {n.rsplit(".", 1)[-1]: p.detach() for n, p in model.named_parameters() if "classifier.modules_to_save" in n}
+    none = OBSTACLE_LABELS.index("none")
+    assert torch.count_nonzero(head["weight"][none]) == 0 and torch.count_nonzero(head["weight"][:none]) > 0
+    assert head["bias"][none] < head["bias"][:none].min()
