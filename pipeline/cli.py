@@ -263,8 +263,8 @@ def train_obstacles_cmd(
     lr: Annotated[float, typer.Option(help="learning rate (ignored with --search)")] = 5e-4,
     lora_r: Annotated[int, typer.Option("--lora-r", help="adapter rank (ignored with --search)")] = 16,
     search: Annotated[bool, typer.Option(help="choose learning rate and rank on dev from a small grid")] = False,
-    pooling: PoolingOption = Pooling.cls,
-    probe_init: ProbeInitOption = False,
+    pooling: PoolingOption = Pooling.mean,  # the shipped model's head (models/obstacles/pooling.json)
+    probe_init: ProbeInitOption = True,
     device: Annotated[str, typer.Option(help="auto, cpu or cuda")] = "auto",
     base: Annotated[Path | None, typer.Option(help="a copy of the base encoder instead of the pinned package (its digest is then not checked)", hidden=True)] = None,
 ) -> None:

@@ -329,7 +329,7 @@ def head_notes(card: dict) -> tuple[str, str, str]:
         "encoder's pooled features whose L2 strength was chosen on dev (LP-FT, Kumar et al. 2022: a random head makes the first "
         "steps reshape the pretrained features, which costs most on text unlike the training data). The probe alone scored dev "
         "macro-F1 " + ", ".join(f"{h['dev_macro_f1']:.3f} (C = {h['linear_probe_C']:g})" for h in probes) + ".")
-    flags = (f" --pooling {pooling}" if pooling != "cls" else "") + (" --probe-init" if cfg.get("probe_init") else "")
+    flags = f" --pooling {pooling}" + (" --probe-init" if cfg.get("probe_init") else " --no-probe-init")  # explicit: defaults differ by task
     return HEADS[pooling], probe, flags
 
 
