@@ -394,6 +394,18 @@ def load_obstacle_model(model_dir: Path | None = None, device: str = "auto", abs
     return QuoteClassifier.load(path, device=device, abstain_below=abstain_below, dtype=dtype)
 
 
+def pooled_features(encoder, ids: list[list[int]], pad_id: int, device, pooling: str = "mean", sep_id: int | None = None,
+                    max_batch_tokens: int = 8192, max_batch_items: int = 128) -> np.ndarray:
+    """A frozen encoder's features under ``pooling`` (see ``POOLINGS``) for token ids, in input
+    order, as fp32: what the nearest-centroid baseline and the linear probe read."""
+    out = np.zeros((len(ids), encoder.config.hidden_size), dtype=np.float32)
+    with torch.inference_mode():
+        for batch in batches_by_length([len(x) for x in ids], max_batch_tokens, max_batch_items):
+            x, m = (t.to(device) for t in pad_batch([ids[i] for i in batch], pad_id))
+            out[batch] = pool(encoder(input_ids=x, attention_mask=m), x, m, pooling, sep_id).float().cpu().numpy()
+    return out
+
+
 def embed(texts: list[str], device: str = "auto", max_length: int = 256, max_batch_tokens: int = 8192) -> np.ndarray:
     """Frozen base-encoder sentence embeddings (mean of token states, L2-normalised), in input
     order: what the nearest-centroid baseline sees."""
@@ -402,11 +414,5 @@ def embed(texts: list[str], device: str = "auto", max_length: int = 256, max_bat
     dev = pick_device(device)
     model = AutoModel.from_pretrained(str(base_model_path()), use_safetensors=True).to(dev).eval()
     tokenizer = load_tokenizer()
-    ids = encode(tokenizer, texts, None, max_length)
-    out = np.zeros((len(texts), model.config.hidden_size), dtype=np.float32)
-    with torch.inference_mode():
-        for batch in batches_by_length([len(x) for x in ids], max_batch_tokens, 128):
-            x, m = (t.to(dev) for t in pad_batch([ids[i] for i in batch], tokenizer.pad_token_id))
-            pooled = mean_pool(model(input_ids=x, attention_mask=m).last_hidden_state.float(), m)
-            out[batch] = torch.nn.functional.normalize(pooled, dim=-1).cpu().numpy()
-    return out
+    out = pooled_features(model, encode(tokenizer, texts, None, max_length), tokenizer.pad_token_id, dev, max_batch_tokens=max_batch_tokens)
+    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)

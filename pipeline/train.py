@@ -79,24 +79,14 @@ def probe_head(model, x_train: list[list[int]], y_train: list[int], x_dev: list[
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import f1_score
 
-    encoder = model.get_base_model().bert
-    sep_id = getattr(model.get_base_model().config, "sep_token_id", None)
-
-    def features(ids: list[list[int]]) -> np.ndarray:
-        out = np.zeros((len(ids), encoder.config.hidden_size), dtype=np.float32)
-        with torch.inference_mode():
-            for batch in classify.batches_by_length([len(x) for x in ids], 4096, 64):
-                x, m = (t.to(device) for t in classify.pad_batch([ids[i] for i in batch], pad))
-                pooled = classify.pool(encoder(input_ids=x, attention_mask=m), x, m, pooling, sep_id)
-                out[batch] = pooled.float().cpu().numpy()
-        return out
-
-    was_training = model.training
-    model.eval()
-    f_train, f_dev = features(x_train), features(x_dev)
-    model.train(was_training)
     if len(set(y_train)) < 2:
         raise ValueError(f"--probe-init needs training examples of at least two labels; found only {sorted(set(y_train))}")
+    encoder = model.get_base_model().bert
+    sep_id = getattr(model.get_base_model().config, "sep_token_id", None)
+    was_training = model.training
+    model.eval()
+    f_train, f_dev = (classify.pooled_features(encoder, ids, pad, device, pooling, sep_id, 4096, 64) for ids in (x_train, x_dev))
+    model.train(was_training)
     weight = dict(enumerate(class_weights)) if class_weights else None
     tried = []
     for c in PROBE_C:
