@@ -347,6 +347,7 @@ def evaluate_obstacles_cmd(
     abstain_below: Annotated[float, typer.Option("--abstain-below", help="report coverage and accuracy above this top score")] = 0.0,
     device: Annotated[str, typer.Option(help="auto, cpu or cuda")] = "auto",
     in_context: Annotated[bool, typer.Option("--in-context", help="score records that have an `intro` with it as context, against `label_in_context`")] = False,
+    predictions: Annotated[Path | None, typer.Option(help="write each passage's gold label, predicted label and scores to this JSONL file")] = None,
 ) -> None:
     """Accuracy, macro-F1 with a bootstrap 95% interval, per-class scores, confusion, ECE."""
     from rich.table import Table
@@ -354,7 +355,7 @@ def evaluate_obstacles_cmd(
     from .evaluate import evaluate_obstacles, table, to_json
 
     try:
-        result = evaluate_obstacles(data, model, split, with_baselines, train_data, plots, abstain_below, device, in_context)
+        result = evaluate_obstacles(data, model, split, with_baselines, train_data, plots, abstain_below, device, in_context, predictions)
     except (ValueError, OSError) as e:
         err.print(f"[red]error[/red] {e}")
         raise typer.Exit(1) from None

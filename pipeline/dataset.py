@@ -80,6 +80,8 @@ def build(root: Path = ROOT) -> list[dict]:
     for path in sorted((root / "raw").glob("*.jsonl")):
         for r in read_jsonl(path):
             r = {**r, **final.get(r["id"], {})}
+            if r.get("exclude"):  # the adjudicator found no label a careful reader could defend
+                continue
             r["split"] = by_conflict.get(r["conflict"], "train")
             records.append({k: r[k] for k in FIELDS + CONTEXT_FIELDS if k in r})
     records += seed_records()
@@ -178,12 +180,17 @@ def render_stats(st: dict, records: list[dict]) -> str:
         "### Labels by split\n\n" + markdown_table(["split", "n", *labels], split_rows),
         "### Conflicts\n\n" + markdown_table(["conflict", "split", "n", *labels], conflict_rows),
         "### Registers and writers\n\n" + markdown_table(["register", "n"], sorted(st["registers"].items()))
-        + "\n\n" + markdown_table(["author (voice)", "n"], sorted(st["authors"].items())),
+        + "\n\n" + markdown_table(["writing pass", "passages", "voices (the `author` field)"], writer_rows(st["authors"])),
         f"### Agreement\n\nBlind second annotation of {ag['n']} passages: Cohen's kappa **{ag['kappa']:.3f}** "
         f"(observed agreement {ag['observed_agreement']:.1%}); {ag['disagreements_adjudicated']} passages differed in label or "
         f"secondary label and were adjudicated. Of these, {ag['in_context']['n']} (from the second batch) were also labelled in "
         f"context (`label_in_context`, given the introducing sentence): kappa {ag['in_context']['kappa']:.3f}.\n\n"
         + markdown_table(["label", "kappa (one vs rest)"], [[l, f"{v:.3f}"] for l, v in ag["per_class_kappa"].items()])
+        + "\n\n" + markdown_table(["writing batch", "passages annotated twice", "kappa", "observed agreement"],
+                                   [[BATCHES.get(k, k), v["n"], f"{v['kappa']:.3f}", f"{v['observed_agreement']:.1%}"]
+                                    for k, v in ag["by_batch"].items()])
+        + (f"\n\n{ag['excluded']} {'passage was' if ag['excluded'] == 1 else 'passages were'} left out of the corpus because the adjudicator found no label a careful "
+           "reader could defend from the words alone (`\"exclude\": true` in `annotation/adjudication.jsonl`)." if ag["excluded"] else "")
         + "\n\nConfusion between annotators (rows: first annotation, columns: second):\n\n"
         + markdown_table(["", *labels], confusion),
         f"### Leakage and difficulty\n\nHighest similarity of a dev or test passage to any train passage: "
@@ -191,6 +198,14 @@ def render_stats(st: dict, records: list[dict]) -> str:
         f"TF-IDF + logistic regression trained on train scores macro-F1 **{st['tfidf_lr_test_macro_f1']:.3f}** on test: "
         "surface words help but do not separate the classes (the bar was 0.90).",
     ])
+
+
+def writer_rows(authors: dict[str, int]) -> list[list]:
+    """Per writing pass (the ``author`` prefix before the first hyphen): passages and distinct voices."""
+    passes: dict[str, Counter] = {}
+    for author, n in authors.items():
+        passes.setdefault(author.split("-", 1)[0], Counter())[author] = n
+    return [[w, sum(v.values()), len(v)] for w, v in sorted(passes.items())]
 
 
 def check(records: list[dict]) -> None:
@@ -247,19 +262,36 @@ def agreement(root: Path = ROOT) -> dict:
     a = [raw[s["id"]]["label"] for s in second]
     b = [s["label"] for s in second]
     with_context = [s for s in second if "label_in_context" in s]
+    adjudicated = read_jsonl(root / "annotation" / "adjudication.jsonl")
+    by_batch = {}
+    for batch in sorted({batch_of(s["id"]) for s in second}, key=lambda k: (list(BATCHES).index(k) if k in BATCHES else len(BATCHES), k)):
+        pairs = [(x, y) for x, y, s in zip(a, b, second) if batch_of(s["id"]) == batch]
+        by_batch[batch] = {"n": len(pairs), "kappa": round(float(cohen_kappa_score(*zip(*pairs))), 4),
+                           "observed_agreement": round(sum(x == y for x, y in pairs) / len(pairs), 4)}
     return {
         "n": len(second),
         "kappa": round(float(cohen_kappa_score(a, b)), 4),
         "observed_agreement": round(sum(x == y for x, y in zip(a, b)) / len(a), 4),
         "per_class_kappa": {l: round(float(cohen_kappa_score([x == l for x in a], [y == l for y in b])), 4) for l in OBSTACLE_LABELS},
         "confusion": {"labels": list(OBSTACLE_LABELS), "rows_annotator_1_cols_annotator_2": confusion_matrix(a, b, labels=list(OBSTACLE_LABELS)).tolist()},
-        "disagreements_adjudicated": len(read_jsonl(root / "annotation" / "adjudication.jsonl")),
+        "disagreements_adjudicated": len(adjudicated),
+        "excluded": sum(bool(x["final"].get("exclude")) for x in adjudicated),
+        "by_batch": by_batch,
         "in_context": {
             "n": len(with_context),
             "kappa": round(float(cohen_kappa_score([raw[s["id"]]["label_in_context"] for s in with_context],
                                                    [s["label_in_context"] for s in with_context])), 4) if with_context else None,
         },
     }
+
+
+BATCHES = {"w": "first (exemplars)", "n": "second (naturalistic, with intros)", "r": "third (commentary columns)",
+           "h": "fourth (commentary, written against the model)"}
+
+
+def batch_of(passage_id: str) -> str:
+    """The writing batch a passage id belongs to: the letter of its writer prefix (``h2-0031`` -> ``h``)."""
+    return passage_id.split("-", 1)[0].rstrip("0123456789")
 
 
 def data_hash(records: list[dict]) -> str:

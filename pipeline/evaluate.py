@@ -147,11 +147,12 @@ def baselines(train: list[dict], texts: list[str], device: str = "auto") -> dict
 def evaluate_obstacles(
     data: Path, model_dir: Path | None = None, split: str | None = None, with_baselines: bool = False,
     train_data: Path | None = None, plots: Path | None = None, abstain_below: float = 0.0, device: str = "auto",
-    in_context: bool = False,
+    in_context: bool = False, predictions: Path | None = None,
 ) -> dict:
     """Score the model on labelled passages; optionally the baselines side by side and plots.
     ``in_context`` scores the passages that have an ``intro`` with it as context, against
-    ``label_in_context``."""
+    ``label_in_context``. ``predictions`` names a JSONL file to receive, per passage in input
+    order, its id, text, gold label, predicted label and calibrated scores (for error analysis)."""
     from .classify import DEFAULT_OBSTACLE_MODEL, QuoteClassifier
     from .dataset import ROOT, load_records
 
@@ -178,7 +179,20 @@ def evaluate_obstacles(
     if plots is not None:
         write_plots(Path(plots), y, pred, raw, probs)
         result["plots"] = str(plots)
+    if predictions is not None:
+        write_predictions(Path(predictions), records, y, pred, probs, clf.labels)
+        result["predictions"] = str(predictions)
     return result
+
+
+def write_predictions(path: Path, records: list[dict], y: list[str], pred: list[str], probs: np.ndarray, labels) -> None:
+    """One line per scored passage: ``id`` (or its line number), ``text``, ``label``, ``predicted``,
+    ``correct`` and ``scores`` over the labels (after temperature scaling)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        for n, (r, gold, guess, row) in enumerate(zip(records, y, pred, probs), 1):
+            f.write(json.dumps({"id": r.get("id", n), "text": r["text"], "label": gold, "predicted": guess, "correct": gold == guess,
+                                "scores": {l: round(float(v), 4) for l, v in zip(labels, row)}}, ensure_ascii=False) + "\n")
 
 
 def _ids(labels: list[str]) -> np.ndarray:

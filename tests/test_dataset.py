@@ -70,3 +70,24 @@ def test_dataset_meets_the_corpus_targets(records):
     assert s["textbook_term_share_of_positives"] <= 0.15
     assert s["agreement"]["n"] >= 300 and s["kappa"] >= 0.75
     assert {r["split"] for r in records if r["id"].startswith("seed-")} == {"test"}
+
+
+def test_dataset_build_leaves_out_what_the_adjudicator_excluded(tmp_path, records):
+    """A passage the adjudicator marks `exclude` is not in the built corpus, and the datasheet counts it."""
+    import shutil
+    work = tmp_path / "obstacles"
+    shutil.copytree(ROOT, work, ignore=shutil.ignore_patterns("passages.jsonl", "stats.json"))
+    victim = next(r for r in records if r["split"] == "train" and not r["id"].startswith("seed-"))
+    with open(work / "annotation" / "adjudication.jsonl", "a", encoding="utf-8") as f:
+        f.write(json.dumps({"id": victim["id"], "final": {"exclude": True}, "reason": "test"}) + "\n")
+    rebuilt = build(work)
+    assert [r["id"] for r in rebuilt] == [r["id"] for r in records if r["id"] != victim["id"]]
+    assert json.loads((work / "stats.json").read_text())["agreement"]["excluded"] == 1
+    assert "1 passage was left out" in (work / "README.md").read_text()
+
+
+def test_dataset_agreement_is_reported_per_writing_batch():
+    from pipeline.dataset import batch_of
+    assert [batch_of(i) for i in ("w3-0127", "n1-0002", "h4-0150", "seed-q01")] == ["w", "n", "h", "seed"]
+    by_batch = json.loads((ROOT / "stats.json").read_text())["agreement"]["by_batch"]
+    assert sum(b["n"] for b in by_batch.values()) == json.loads((ROOT / "stats.json").read_text())["agreement"]["n"]

@@ -55,6 +55,21 @@ def test_evaluate_end_to_end_with_plots(tiny_model, tiny_base, tmp_path, monkeyp
     assert (tmp_path / "plots" / "reliability.png").stat().st_size > 0
 
 
+def test_evaluate_writes_each_passage_prediction_in_input_order(tiny_model, tiny_base, tmp_path, monkeypatch):
+    import pipeline.classify as classify
+    original = classify.QuoteClassifier.load.__func__
+    monkeypatch.setattr(classify.QuoteClassifier, "load", classmethod(lambda cls, d, **kw: original(cls, d, base=tiny_base, **kw)))
+    data = tmp_path / "d.jsonl"
+    rows = [{"id": "a", "text": "Bluff.", "label": I}, {"text": "Sacred ground and holy sites.", "label": D}, {"id": "c", "text": "Truce.", "label": C}]
+    data.write_text("\n".join(json.dumps(r) for r in rows))
+    result = evaluate_obstacles(data, tiny_model, device="cpu", predictions=tmp_path / "out" / "p.jsonl")
+    written = [json.loads(l) for l in (tmp_path / "out" / "p.jsonl").read_text().splitlines()]
+    assert [w["id"] for w in written] == ["a", 2, "c"] and [w["text"] for w in written] == [r["text"] for r in rows]
+    assert [w["label"] for w in written] == [I, D, C]
+    assert all(abs(sum(w["scores"].values()) - 1) < 1e-3 and w["predicted"] == max(w["scores"], key=w["scores"].get) for w in written)
+    assert sum(w["correct"] for w in written) / 3 == pytest.approx(result["accuracy"], abs=1e-4)
+
+
 def test_evaluate_rejects_unknown_labels(tmp_path):
     from pipeline.evaluate import read_labelled
     data = tmp_path / "d.jsonl"
