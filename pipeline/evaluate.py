@@ -349,7 +349,7 @@ def head_notes(card: dict) -> tuple[str, str, str]:
 
 def write_card(model_dir: Path, real: Path | None = None, device: str = "auto") -> dict:
     """Run every evaluation the card reports and write the model folder's README.md."""
-    from .dataset import ROOT
+    from .dataset import CHALLENGE, ROOT
 
     model_dir = Path(model_dir)
     card = json.loads((model_dir / "argmine.json").read_text(encoding="utf-8"))
@@ -364,11 +364,19 @@ def write_card(model_dir: Path, real: Path | None = None, device: str = "auto") 
     if real is not None and Path(real).is_file():
         results["real"] = evaluate_obstacles(real, model_dir, with_baselines=True, device=device)
         sections.append(_section(f"Real third-party passages (`{Path(real).name}`, evaluation only, never trained or tuned on)", results["real"]))
+    challenge = ROOT / CHALLENGE / "passages.jsonl"
+    if challenge.is_file():
+        results["challenge"] = evaluate_obstacles(challenge, model_dir, device=device)
+        against = json.loads((challenge.parent / "stats.json").read_text(encoding="utf-8")).get("written_against", {})
+        who = "this model" if against.get("adapter_sha256") == card["adapter_sha256"] else "an earlier model"
+        sections.append(_section(f"Challenge set (`corpus/obstacles/challenge/`, never trained on): passages written against {who}, "
+                                 "which scores low there by construction", results["challenge"]))
     seed_md, hits, total = seed_check(model_dir, device)
     results["seed"] = {"sections_2_1_to_2_3_correct": hits, "of": total}
     sections.append(f"### The seed essay's quotations\n\nSections 2.1-2.3 name their obstacle; {hits} of {total} quotations "
                     f"there get that label. The others are labelled by the codebook and shown for reference.\n\n{seed_md}")
-    for record, title in (("pooling.json", "What the head reads, and where it starts (`pooling.json`)"), ("seeds.json", "Seed variance (`seeds.json`)")):
+    for record, title in (("data.json", "What the fourth writing batch adds (`data.json`)"),
+                          ("pooling.json", "What the head reads, and where it starts (`pooling.json`)"), ("seeds.json", "Seed variance (`seeds.json`)")):
         if (model_dir / record).is_file():
             sections.append(seeds_table(json.loads((model_dir / record).read_text(encoding="utf-8")), title))
     sections.append("Plots: `plots/confusion_matrix.png` and `plots/reliability.png` (test split).")

@@ -61,6 +61,8 @@ def test_dataset_built_files_are_current(tmp_path, records):
     assert rebuilt == records
     assert json.loads((work / "stats.json").read_text()) == json.loads((ROOT / "stats.json").read_text())
     assert (work / "README.md").read_text() == (ROOT / "README.md").read_text()
+    for name in ("passages.jsonl", "stats.json", "README.md"):
+        assert (work / "challenge" / name).read_text() == (ROOT / "challenge" / name).read_text(), name
 
 
 def test_dataset_meets_the_corpus_targets(records):
@@ -91,3 +93,22 @@ def test_dataset_agreement_is_reported_per_writing_batch():
     assert [batch_of(i) for i in ("w3-0127", "n1-0002", "h4-0150", "seed-q01")] == ["w", "n", "h", "seed"]
     by_batch = json.loads((ROOT / "stats.json").read_text())["agreement"]["by_batch"]
     assert sum(b["n"] for b in by_batch.values()) == json.loads((ROOT / "stats.json").read_text())["agreement"]["n"]
+
+
+def test_challenge_set_is_valid_and_shares_no_passage_with_the_corpus(records):
+    from pipeline.dataset import normalise
+    challenge = load_records(ROOT / "challenge")
+    check(challenge, splits=("challenge",))
+    assert len(challenge) >= 500 and {r["label"] for r in challenge} == set(OBSTACLE_LABELS)
+    assert not {normalise(r["text"]) for r in challenge} & {normalise(r["text"]) for r in records}
+
+
+def test_challenge_build_refuses_a_passage_that_is_also_in_the_corpus(tmp_path, records):
+    import shutil
+    work = tmp_path / "obstacles"
+    shutil.copytree(ROOT, work)
+    train = next(r for r in records if r["split"] == "train")
+    with open(work / "challenge" / "raw" / "h1.jsonl", "a", encoding="utf-8") as f:
+        f.write(json.dumps({k: train[k] for k in ("text", "label", "secondary_label", "conflict", "register", "author")} | {"id": "h1-9999"}) + "\n")
+    with pytest.raises(CorpusError, match="also in the corpus: \\['h1-9999'\\]"):
+        build(work)
