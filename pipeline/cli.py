@@ -260,7 +260,7 @@ def train_obstacles_cmd(
     seed: Annotated[int, typer.Option(help="random seed: the same seed gives the same model on the same device")] = 13,
     seeds: Annotated[str | None, typer.Option(help="comma-separated seeds, e.g. 13,14,15,16: train one adapter per seed and ship their average (a model soup, the cost of one model at inference)")] = None,
     members: Annotated[Path | None, typer.Option(help="with --seeds: keep each seed's adapter in this folder (seed-S/) to study or re-mix")] = None,
-    lr: Annotated[float, typer.Option(help="learning rate (ignored with --search)")] = 5e-4,
+    lr: Annotated[float, typer.Option(help="learning rate (ignored with --search)")] = 1e-3,
     lora_r: Annotated[int, typer.Option("--lora-r", help="adapter rank (ignored with --search)")] = 16,
     search: Annotated[bool, typer.Option(help="choose learning rate and rank on dev from a small grid")] = False,
     pooling: PoolingOption = Pooling.mean,  # the shipped model's head (models/obstacles/pooling.json)
