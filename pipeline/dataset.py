@@ -320,7 +320,7 @@ def agreement(root: Path = ROOT) -> dict:
     a = [raw[s["id"]]["label"] for s in second]
     b = [s["label"] for s in second]
     with_context = [s for s in second if "label_in_context" in s]
-    adjudicated = read_jsonl(root / "annotation" / "adjudication.jsonl")
+    decisions = read_jsonl(root / "annotation" / "adjudication.jsonl")
     by_batch = {}
     for batch in sorted({batch_of(s["id"]) for s in second}, key=lambda k: (list(BATCHES).index(k) if k in BATCHES else len(BATCHES), k)):
         pairs = [(x, y) for x, y, s in zip(a, b, second) if batch_of(s["id"]) == batch]
@@ -332,8 +332,8 @@ def agreement(root: Path = ROOT) -> dict:
         "observed_agreement": round(sum(x == y for x, y in zip(a, b)) / len(a), 4),
         "per_class_kappa": {l: round(float(cohen_kappa_score([x == l for x in a], [y == l for y in b])), 4) for l in OBSTACLE_LABELS},
         "confusion": {"labels": list(OBSTACLE_LABELS), "rows_annotator_1_cols_annotator_2": confusion_matrix(a, b, labels=list(OBSTACLE_LABELS)).tolist()},
-        "disagreements_adjudicated": len(adjudicated),
-        "excluded": sum(bool(x["final"].get("exclude")) for x in adjudicated),
+        "disagreements_adjudicated": len(decisions),
+        "excluded": sum(bool(x["final"].get("exclude")) for x in decisions),
         "by_batch": by_batch,
         "in_context": {
             "n": len(with_context),
