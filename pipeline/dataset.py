@@ -128,14 +128,11 @@ def build_challenge(folder: Path, corpus: list[dict]) -> list[dict]:
         "labels": {l: sum(r["label"] == l for r in records) for l in OBSTACLE_LABELS},
         "conflicts": dict(sorted(Counter(r["conflict"] for r in records).items())),
         "writers": {w: n for w, n, _ in writer_rows(dict(Counter(r["author"] for r in records)))},
-        "words": {"min": min(len(r["text"].split()) for r in records), "max": max(len(r["text"].split()) for r in records),
-                  "mean": round(sum(len(r["text"].split()) for r in records) / len(records), 1)},
+        "words": word_counts(records),
         "max_similarity_to_train": round(max_sim, 4),
         "agreement": agreement(folder),
         "data_sha256": data_hash(records),
     }
-    if (folder / "written_against.json").is_file():  # the model the writers had in the loop
-        numbers["written_against"] = json.loads((folder / "written_against.json").read_text(encoding="utf-8"))
     (folder / "stats.json").write_text(json.dumps(numbers, indent=2) + "\n", encoding="utf-8")
     if (folder / "README.md").is_file():
         ag = numbers["agreement"]
@@ -352,6 +349,12 @@ def batch_of(passage_id: str) -> str:
     return passage_id.split("-", 1)[0].rstrip("0123456789")
 
 
+def word_counts(records: list[dict]) -> dict:
+    """The shortest, longest and mean passage length in words."""
+    words = [len(r["text"].split()) for r in records]
+    return {"min": min(words), "max": max(words), "mean": round(sum(words) / len(words), 1)}
+
+
 def data_hash(records: list[dict]) -> str:
     """A digest of the records' ids, texts, labels and splits, in order: names the data a model saw."""
     digest = hashlib.sha256()
@@ -383,8 +386,7 @@ def stats(records: list[dict], root: Path = ROOT) -> dict:
         "n_conflicts": len({r["conflict"] for r in records if r["conflict"] != "general-theory"}),
         "registers": dict(Counter(r["register"] for r in records)),
         "authors": dict(sorted(Counter(r["author"] for r in records).items())),
-        "words": {"min": min(len(r["text"].split()) for r in records), "max": max(len(r["text"].split()) for r in records),
-                  "mean": round(sum(len(r["text"].split()) for r in records) / len(records), 1)},
+        "words": word_counts(records),
         "leakage": {"method": "char_wb 3-5-gram TF-IDF cosine, each dev/test passage vs all train", "threshold": LEAK_THRESHOLD,
                     "max_similarity": round(max_sim, 4), "pairs_over_threshold": len(leaks)},
         "tfidf_lr_test_macro_f1": round(float(f1_score([r["label"] for r in test], tfidf.predict([r["text"] for r in test]), average="macro")), 4),

@@ -367,7 +367,8 @@ def write_card(model_dir: Path, real: Path | None = None, device: str = "auto") 
     challenge = ROOT / CHALLENGE / "passages.jsonl"
     if challenge.is_file():
         results["challenge"] = evaluate_obstacles(challenge, model_dir, device=device)
-        against = json.loads((challenge.parent / "stats.json").read_text(encoding="utf-8")).get("written_against", {})
+        against_file = challenge.parent / "written_against.json"  # the model the writers had in the loop
+        against = json.loads(against_file.read_text(encoding="utf-8")) if against_file.is_file() else {}
         who = "this model" if against.get("adapter_sha256") == card["adapter_sha256"] else "an earlier model"
         sections.append(_section(f"Challenge set (`corpus/obstacles/challenge/`, never trained on): passages written against {who}, "
                                  "which scores low there by construction", results["challenge"]))

@@ -157,8 +157,7 @@ def fit(
     history, best = [], None
     y_dev = np.asarray(y_dev)
     if config.probe_init:
-        x_dev = classify.encode(tokenizer, dev_texts, dev_contexts, config.max_length)
-        history.append(probe_head(model, x_train, y_train, x_dev, y_dev, tokenizer.pad_token_id, dev_, config.pooling, class_weights))
+        history.append(probe_head(model, x_train, y_train, scorer.tokenize(dev_texts, dev_contexts), y_dev, tokenizer.pad_token_id, dev_, config.pooling, class_weights))
     bar = tqdm(total=steps, disable=not progress, desc=f"lr={config.lr:g} r={config.lora_r}", unit="step")
     for epoch in range(1, config.epochs + 1):
         model.train()
