@@ -313,6 +313,8 @@ def write_components_card(model_dir, essays_root=None, microtexts=None, device: 
     for split, about in (("test", "held-out test split"), ("dev", "dev split (chose the epoch and the temperature)")):
         r = results[f"essays_{split}"]
         g = r["model_gold_segments"]
+        if split == "dev" and g["n_documents"] != card["n_dev_documents"]:  # dev has grown since this model was trained
+            about = f"dev split ({card['n_dev_documents']} of these documents chose the epoch and the temperature)"
         parts.append(f"### Gold essays, {about}: {g['n_documents']} documents, {g['n_units']} gold units\n\n"
                      + roles_table({"component model, gold segments": g, "rules baseline, gold segments": r["baseline_gold_segments"],
                                     "component model, predicted segments": r["model_predicted_segments"],
@@ -339,8 +341,9 @@ def write_components_card(model_dir, essays_root=None, microtexts=None, device: 
     parts.append(f"### The seed essay\n\nThesis unit (\"{s['thesis'][:90]}…\"): **{s['thesis_role']}**. Topic sentences "
                  f"(first unit of each section's first paragraph) labelled claim or major claim: {s['topic_sentences_claims']} of {s['sections']}.\n\n"
                  + markdown_table(["section", "topic sentence", "role"], s["rows"]))
-    if (model_dir / "seeds.json").is_file():
-        parts.append(seeds_table(json.loads((model_dir / "seeds.json").read_text(encoding="utf-8"))))
+    for record, title in (("data.json", "What the third essay round adds (`data.json`)"), ("seeds.json", "Seed variance (`seeds.json`)")):
+        if (model_dir / record).is_file():
+            parts.append(seeds_table(json.loads((model_dir / record).read_text(encoding="utf-8")), title))
     a = results["agreement"]
     if a:
         parts.append(f"### Annotator agreement\n\n{len(a['essays'])} essays ({a['n_units']} units) labelled blind by a second annotator "
