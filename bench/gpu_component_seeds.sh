@@ -2,6 +2,8 @@
 # Seed variance of the component model with and without the newest training essays, on one GPU.
 #   here:   python bench/prepare_gpu.py                                   (fp16 copy of the base into .gpu/)
 #   there:  bash bench/gpu_component_seeds.sh OUT_DIR FIRST_NEW JOBS RUN...  (carry .gpu)
+#           with PACK=$OUT and OUT_DIR outside $OUT: each finished run becomes one $OUT/VARIANT-SEED.tar (the device
+#           tool returns at most eight files, so eight runs per call; logs stay behind)
 # RUN is VARIANT:SEED, VARIANT `with` (the whole corpus) or `without` (no train essay numbered
 # FIRST_NEW or above; dev and test are the same). Each run trains the shipped recipe (lr 1e-3, rank 8,
 # 400 characters of context, 288 tokens, [CLS] head, 10 epochs, best epoch on dev) and keeps its
