@@ -24,8 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipeline.components import ComponentModel, fit_claim_floor, predict_links  # noqa: E402
-from pipeline.essays import ROOT as ESSAYS  # noqa: E402
 from pipeline.dataset import seeds_record  # noqa: E402
+from pipeline.essays import ROOT as ESSAYS  # noqa: E402
 from pipeline.essays import load  # noqa: E402
 from pipeline.structure_eval import blank_copy, evaluate_structure, load_gold, seed_structure  # noqa: E402
 
@@ -79,6 +79,9 @@ def main() -> None:
 
     later = [s for s in sets if s != "dev"]
     only = set(args.only.split(",")) if args.only else set(candidates)
+    test = load(ESSAYS, "test") if {"test", "seed"} & set(later) else []  # read once, scored for every candidate
+    seed_gold = [d for d in test if d.meta.get("genre") == "seed"]
+    micro = load_gold(args.microtexts, "microtext") if "microtexts" in later and args.microtexts else None
     for name, members in candidates.items():
         if not later or name not in only:
             continue
@@ -86,17 +89,17 @@ def main() -> None:
         label = lambda docs, micro: model.label(docs, single_major=micro)  # noqa: E731
         links = lambda doc, method: predict_links(doc, None, method)  # noqa: E731
         if "test" in later:
-            r = evaluate_structure(load(ESSAYS, "test"), label, None, link_methods=links)
+            r = evaluate_structure(test, label, None, link_methods=links)
             result[name]["test"] = r["macro_f1"]
             result[name]["test_per_class_f1"] = {k: v["f1"] for k, v in r["per_class"].items()}
             result[name]["test_link_f1"] = r["link_f1"]
-        if "microtexts" in later and args.microtexts:
-            r = evaluate_structure(load_gold(args.microtexts, "microtext"), label, None, micro=True, link_methods=links)
+        if micro is not None:
+            r = evaluate_structure(micro, label, None, micro=True, link_methods=links)
             result[name]["microtexts"] = r["macro_f1"]
             result[name]["microtexts_link_f1"] = r["link_f1"]
         if "seed" in later:
             s = seed_structure(model)
-            essay = evaluate_structure([d for d in load(ESSAYS, "test") if d.meta.get("genre") == "seed"], label, None)
+            essay = evaluate_structure(seed_gold, label, None)
             result[name]["seed"] = {"macro_f1": essay["macro_f1"], "thesis_role": s["thesis_role"],
                                     "topic_sentences_claims": s["topic_sentences_claims"], "sections": s["sections"]}
         print(name, {k: v for k, v in result[name].items() if k not in ("dev_sweep", "members")}, flush=True)
